@@ -1,0 +1,170 @@
+import type { Span } from "../parse/locate.js";
+import type { ActionKind, StageName } from "../parse/playbook-document.js";
+import type { Expr } from "./expression.js";
+
+export type { ActionKind, StageName };
+
+/** A name written somewhere in the playbook (a reference or a definition). */
+export interface NameRef {
+  readonly name: string;
+  readonly span: Span;
+}
+
+export interface SegmentNode {
+  readonly kind: "segment";
+  readonly name: string;
+  readonly condition: Expr;
+  readonly span: Span;
+}
+
+export type TriggerSource =
+  | { readonly kind: "event"; readonly event: string }
+  | {
+      readonly kind: "window";
+      readonly field: string;
+      readonly direction: "before" | "after";
+      readonly opensDays: number;
+      readonly closesDays?: number;
+    }
+  | { readonly kind: "segment_entry"; readonly segment: NameRef };
+
+export interface TriggerNode {
+  readonly kind: "trigger";
+  readonly name: string;
+  readonly source: TriggerSource;
+  readonly when?: Expr;
+  readonly description?: string;
+  readonly span: Span;
+}
+
+export interface OfferNode {
+  readonly sku?: string;
+  readonly quantity?: number | string;
+  readonly plan?: string;
+  readonly bundle?: readonly NameRef[];
+  readonly price?: number;
+  /** Fraction 0..1. */
+  readonly discount?: number;
+  readonly termMs?: number;
+  readonly discountSpan?: Span;
+  readonly priceSpan?: Span;
+}
+
+export interface ActionStep {
+  readonly kind: "action";
+  readonly id: string;
+  readonly action: ActionKind;
+  readonly when?: Expr;
+  readonly owner?: string;
+  readonly channel?: string;
+  readonly template?: string;
+  readonly title?: string;
+  readonly slaMs?: number;
+  readonly payload?: Readonly<Record<string, unknown>>;
+  readonly approver?: string;
+  readonly topic?: string;
+  readonly offer?: OfferNode;
+  readonly span: Span;
+}
+
+export type WaitFor =
+  | { readonly kind: "event"; readonly event: string; readonly when?: Expr }
+  | { readonly kind: "trigger"; readonly triggers: readonly NameRef[] }
+  | { readonly kind: "duration"; readonly ms: number }
+  | { readonly kind: "until"; readonly field: string; readonly beforeMs: number };
+
+export interface WaitStep {
+  readonly kind: "wait";
+  readonly id: string;
+  readonly for: WaitFor;
+  readonly timeoutMs?: number;
+  readonly onTimeout?: NameRef;
+  readonly span: Span;
+}
+
+export interface LoopStep {
+  readonly kind: "loop";
+  readonly id: string;
+  readonly to: NameRef;
+  readonly afterMs?: number;
+  readonly span: Span;
+}
+
+export interface EndStep {
+  readonly kind: "end";
+  readonly id: string;
+  readonly outcome: string;
+  readonly reason?: string;
+  readonly span: Span;
+}
+
+export type StepNode = ActionStep | WaitStep | LoopStep | EndStep;
+
+export interface StageNode {
+  readonly kind: "stage";
+  readonly name: StageName;
+  readonly steps: readonly StepNode[];
+  readonly span: Span;
+}
+
+export interface DiscountFence {
+  readonly max: number;
+  readonly byTier: Readonly<Record<string, number>>;
+  readonly bySegment: Readonly<Record<string, number>>;
+  readonly bySegmentRefs: readonly NameRef[];
+  readonly floorPrice?: number;
+  readonly minMargin?: number;
+  readonly approval?: {
+    readonly above: number;
+    readonly approver: string;
+    readonly slaMs?: number;
+    readonly escalateTo?: string;
+    readonly span: Span;
+  };
+  readonly span: Span;
+}
+
+export interface LabeledCondition {
+  /** The condition as written, for reasons such as "suppressed: at_risk". */
+  readonly label: string;
+  readonly condition: Expr;
+}
+
+/** The typed playbook, every part with its place in the file. */
+export interface PlaybookNode {
+  readonly kind: "playbook";
+  readonly file: string;
+  readonly id: string;
+  readonly idSpan: Span;
+  readonly name: string;
+  readonly description?: string;
+  readonly motion: "upsell" | "cross_sell" | "downsell" | "retention";
+  readonly owner?: string;
+  readonly priority: number;
+  /** Fraction 0..1 of accounts held out. */
+  readonly holdout: number;
+  readonly catalog: Readonly<Record<string, { readonly name?: string; readonly listPrice: number }>>;
+  readonly segments: readonly SegmentNode[];
+  readonly triggers: readonly TriggerNode[];
+  readonly eligibility: {
+    readonly require: readonly LabeledCondition[];
+    readonly suppress: readonly LabeledCondition[];
+    readonly consent: readonly string[];
+    readonly minTenureDays?: number;
+    readonly frequency?: {
+      readonly maxOffers?: number;
+      readonly perMs?: number;
+      readonly cooldownAfterDeclineMs?: number;
+    };
+    readonly sendWindow?: {
+      readonly days: readonly string[];
+      readonly hours?: { readonly from: string; readonly to: string };
+      readonly timezone: string;
+    };
+  };
+  readonly discounts?: DiscountFence;
+  readonly goal?: { readonly metric: string; readonly description?: string; readonly when?: Expr };
+  readonly exit: readonly LabeledCondition[];
+  readonly stages: readonly StageNode[];
+  readonly span: Span;
+}

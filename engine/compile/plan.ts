@@ -1,0 +1,131 @@
+// The compiled plan: plain JSON handed to the runtime. Every condition is a JSON Logic rule over
+// the rule context `{ ...account, now, event }`; durations are milliseconds, discounts fractions.
+import type { ActionKind, StageName } from "../ast/playbook.js";
+import type { JsonLogicRule } from "../rules/rule-types.js";
+
+/** The plan format; bumped when the runtime must tell plans apart. */
+export const PLAN_FORMAT = "playloop.plan/v1";
+
+export interface PlanCondition {
+  /** The condition as the playbook writes it: the reason recorded when it decides something. */
+  readonly label: string;
+  readonly rule: JsonLogicRule;
+}
+
+export type PlanTrigger =
+  | { readonly kind: "event"; readonly event: string; readonly rule: JsonLogicRule; readonly description?: string }
+  | {
+      readonly kind: "window";
+      readonly field: string;
+      readonly direction: "before" | "after";
+      readonly opensDays: number;
+      readonly closesDays: number | null;
+      /** True while the window is open for the account at `now`. */
+      readonly rule: JsonLogicRule;
+      readonly description?: string;
+    }
+  | {
+      readonly kind: "segment_entry";
+      readonly segment: string;
+      readonly rule: JsonLogicRule;
+      readonly description?: string;
+    };
+
+export interface PlanOffer {
+  readonly sku?: string;
+  readonly quantity?: number | string;
+  readonly plan?: string;
+  readonly bundle?: readonly string[];
+  readonly price?: number;
+  readonly listTotal?: number;
+  readonly discount: number;
+  readonly termMs?: number;
+}
+
+export type PlanStep =
+  | {
+      readonly id: string;
+      readonly kind: "action";
+      readonly action: ActionKind;
+      readonly when?: JsonLogicRule;
+      readonly owner?: string;
+      readonly channel?: string;
+      readonly template?: string;
+      readonly title?: string;
+      readonly slaMs?: number;
+      readonly payload?: Readonly<Record<string, unknown>>;
+      readonly approver?: string;
+      readonly topic?: string;
+      readonly offer?: PlanOffer;
+    }
+  | {
+      readonly id: string;
+      readonly kind: "wait";
+      readonly event?: string;
+      readonly triggers?: readonly string[];
+      readonly durationMs?: number;
+      readonly untilField?: string;
+      readonly beforeMs?: number;
+      readonly when?: JsonLogicRule;
+      readonly timeoutMs?: number;
+      /** Where to go when the wait times out: a stage, `end`, or the next stage when absent. */
+      readonly onTimeout?: StageName | "end";
+    }
+  | { readonly id: string; readonly kind: "loop"; readonly to: StageName; readonly afterMs?: number }
+  | { readonly id: string; readonly kind: "end"; readonly outcome: string; readonly reason?: string };
+
+export interface PlanStage {
+  readonly name: StageName;
+  readonly steps: readonly PlanStep[];
+  /** The stage that follows when the steps run out; null ends the journey. */
+  readonly next: StageName | null;
+}
+
+export interface CompiledPlan {
+  readonly format: typeof PLAN_FORMAT;
+  readonly id: string;
+  /** A content hash of everything else in the plan: same playbook, same version. */
+  readonly version: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly motion: "upsell" | "cross_sell" | "downsell" | "retention";
+  readonly owner?: string;
+  readonly priority: number;
+  readonly holdout: number;
+  readonly catalog: Readonly<Record<string, { readonly name?: string; readonly listPrice: number }>>;
+  readonly segments: Readonly<Record<string, JsonLogicRule>>;
+  readonly triggers: Readonly<Record<string, PlanTrigger>>;
+  readonly eligibility: {
+    /** All requirements and no suppression: the account may get this play's actions. */
+    readonly rule: JsonLogicRule;
+    readonly require: readonly PlanCondition[];
+    readonly suppress: readonly PlanCondition[];
+    readonly frequency?: {
+      readonly maxOffers?: number;
+      readonly perMs?: number;
+      readonly cooldownAfterDeclineMs?: number;
+    };
+    readonly sendWindow?: {
+      readonly days: readonly string[];
+      readonly hours?: { readonly from: string; readonly to: string };
+      readonly timezone: string;
+    };
+  };
+  readonly discounts?: {
+    readonly max: number;
+    readonly byTier: Readonly<Record<string, number>>;
+    readonly bySegment: Readonly<Record<string, number>>;
+    readonly floorPrice?: number;
+    readonly minMargin?: number;
+    readonly approval?: {
+      readonly above: number;
+      readonly approver: string;
+      readonly slaMs?: number;
+      readonly escalateTo?: string;
+    };
+  };
+  readonly goal?: { readonly metric: string; readonly description?: string; readonly rule?: JsonLogicRule };
+  readonly exit: readonly PlanCondition[];
+  readonly start: StageName;
+  readonly stages: readonly PlanStage[];
+}

@@ -1,0 +1,37 @@
+/** Every diagnostic code playloop emits, with what it means. docs/diagnostics.md lists the same table. */
+export const DIAGNOSTIC_CODES = {
+  E_FILE_READ: "The file could not be read (missing, a directory, or no permission).",
+  E_FILE_EMPTY: "The file is empty or holds only comments.",
+  E_FILE_BINARY: "The file is not UTF-8 text (NUL bytes or invalid UTF-8).",
+  E_FILE_TOO_LARGE: "The file is larger than the 1 MiB a playbook may be.",
+  E_YAML_SYNTAX: "The YAML is malformed.",
+  E_YAML_TAB: "A tab is used for indentation; YAML allows spaces only.",
+  E_YAML_DUPLICATE_KEY: "A mapping has the same key twice.",
+  E_YAML_ALIAS_LIMIT: "Aliases expand beyond the allowed size (an alias bomb).",
+  E_YAML_MULTI_DOCUMENT: "The file holds more than one YAML document.",
+  E_SCHEMA_UNKNOWN_KEY: "A key the playbook schema does not define (often a typo).",
+  E_SCHEMA_TYPE: "A value has the wrong type.",
+  E_SCHEMA_REQUIRED: "A required key is missing.",
+  E_SCHEMA_VALUE: "A value is outside what the schema allows (enum, pattern, range, length).",
+  E_SCHEMA_SHAPE: "An entry matches none of the allowed forms (for example a step with two kinds).",
+  E_EXPRESSION_SYNTAX: "A condition expression does not parse.",
+  E_EXPRESSION_UNSUPPORTED: "A condition uses an operator or form the language does not offer.",
+  E_UNKNOWN_FUNCTION: "A condition calls a function that does not exist or with the wrong arguments.",
+  E_UNSAFE_PATH: "A field path uses __proto__, constructor or prototype.",
+  E_UNKNOWN_SEGMENT: "A condition names a segment the playbook does not define.",
+  E_UNKNOWN_TRIGGER: "A wait names a trigger the playbook does not define.",
+  E_UNKNOWN_STAGE: "A step jumps to a stage the journey does not have.",
+  E_UNKNOWN_SKU: "A bundle names a product missing from the catalog.",
+  E_SEGMENT_CYCLE: "Segments refer to each other in a cycle.",
+  E_DUPLICATE_ID: "Two playbooks, or two steps in one journey, share an id.",
+  E_DISCOUNT_FENCE: "An offer's discount or price breaks the playbook's discount fence.",
+  E_BUNDLE_PRICE: "A bundle is not priced below the sum of its list prices.",
+  E_UNREACHABLE_STAGE: "A stage can never be entered.",
+  E_EMPTY_JOURNEY: "The journey has no stage with steps.",
+  W_APPROVAL_UNUSED: "The approval threshold is at or above the maximum discount, so no offer can need approval.",
+  W_UNUSED_SEGMENT: "A segment is defined but never used.",
+  W_UNUSED_TRIGGER: "A trigger is defined but never waited for.",
+} as const;
+
+/** A diagnostic code: `E_` for errors, `W_` for warnings. */
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -1,0 +1,102 @@
+// The playbook as YAML gives it, typed after schema validation. Mirrors schemas/playbook.schema.json.
+
+/** A condition as written: an expression string, a constant, or all/any/not over conditions. */
+export type ConditionDoc = string | boolean | { all: ConditionDoc[] } | { any: ConditionDoc[] } | { not: ConditionDoc };
+
+export interface TriggerDoc {
+  on?: string;
+  window?: { before?: string; after?: string; opens: string; closes?: string };
+  enters?: string;
+  when?: ConditionDoc;
+  description?: string;
+}
+
+export interface ActionDoc {
+  id?: string;
+  when?: ConditionDoc;
+  owner?: string;
+  channel?: string;
+  template?: string;
+  title?: string;
+  sla?: string;
+  payload?: Record<string, unknown>;
+  // offer.propose
+  sku?: string;
+  quantity?: number | string;
+  plan?: string;
+  bundle?: string[];
+  price?: number;
+  discount?: string;
+  term?: string;
+  // approval.request
+  approver?: string;
+  // webhook
+  topic?: string;
+}
+
+export interface WaitDoc {
+  event?: string;
+  trigger?: string | string[];
+  duration?: string;
+  until?: string;
+  before?: string;
+  when?: ConditionDoc;
+  timeout?: string;
+  on_timeout?: string;
+}
+
+/** The action kinds a step may name. */
+export const ACTION_KINDS = [
+  "crm.task",
+  "email.send",
+  "inapp.prompt",
+  "offer.propose",
+  "approval.request",
+  "report.roi_snapshot",
+  "webhook",
+] as const;
+
+export type ActionKind = (typeof ACTION_KINDS)[number];
+
+export type StepDoc = { [K in ActionKind]?: ActionDoc } & {
+  wait?: WaitDoc;
+  loop?: { to: string; after?: string };
+  end?: { outcome: string; reason?: string };
+};
+
+/** The journey stages, in the order they run. */
+export const STAGES = ["align", "detect", "orchestrate", "prove", "commit", "expand"] as const;
+
+export type StageName = (typeof STAGES)[number];
+
+export interface PlaybookDocument {
+  playbook: string;
+  name: string;
+  description?: string;
+  motion: "upsell" | "cross_sell" | "downsell" | "retention";
+  owner?: string;
+  priority?: number;
+  holdout?: string;
+  catalog?: Record<string, { name?: string; list_price: number }>;
+  segments?: Record<string, ConditionDoc>;
+  triggers?: Record<string, TriggerDoc>;
+  eligibility?: {
+    require?: ConditionDoc[];
+    suppress?: ConditionDoc[];
+    consent?: string | string[];
+    min_tenure?: string;
+    frequency?: { max_offers?: number; per?: string; cooldown_after_decline?: string };
+    send_window?: { days?: string[]; hours?: string; timezone?: string };
+  };
+  discounts?: {
+    max: string;
+    by_tier?: Record<string, string>;
+    by_segment?: Record<string, string>;
+    floor_price?: number;
+    min_margin?: string;
+    approval?: { above: string; approver: string; sla?: string; escalate_to?: string };
+  };
+  goal?: { metric: string; description?: string; when?: ConditionDoc };
+  exit?: ConditionDoc[];
+  journey: Partial<Record<StageName, StepDoc[]>>;
+}

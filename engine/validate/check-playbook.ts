@@ -1,0 +1,245 @@
+// Checks beyond the schema: references, cycles, duplicate ids, discount fences, reachability.
+import type { NameRef, PlaybookNode, StageNode } from "../ast/playbook.js";
+import { segmentsUsed } from "../ast/walk-expr.js";
+import type { DiagnosticCode } from "../diagnostics/codes.js";
+import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { didYouMean } from "../diagnostics/suggest.js";
+import type { Span } from "../parse/locate.js";
+import { FORBIDDEN_SEGMENTS } from "../rules/safe-path.js";
+import { allConditions } from "./all-conditions.js";
+
+const pct = (fraction: number): string => `${Math.round(fraction * 10000) / 100}%`;
+
+class Checker {
+  readonly diagnostics: Diagnostic[] = [];
+  constructor(private readonly playbook: PlaybookNode) {}
+
+  report(code: DiagnosticCode, message: string, span: Span): void {
+    this.diagnostics.push(diagnostic(code, message, this.playbook.file, span));
+  }
+
+  reference(ref: NameRef, known: readonly string[], code: DiagnosticCode, what: string): boolean {
+    if (known.includes(ref.name)) return true;
+    const list = known.length > 0 ? `; defined: ${known.join(", ")}` : `; the playbook defines no ${what}s`;
+    this.report(code, `unknown ${what} \`${ref.name}\`${didYouMean(ref.name, known) || list}`, ref.span);
+    return false;
+  }
+
+  segments(): void {
+    const names = this.playbook.segments.map((s) => s.name);
+    const edges = new Map(this.playbook.segments.map((s) => [s.name, segmentsUsed(s.condition)]));
+    const state = new Map<string, "visiting" | "done">();
+    const reported = new Set<string>();
+    const visit = (name: string, trail: string[]): void => {
+      if (state.get(name) === "done") return;
+      if (state.get(name) === "visiting") {
+        const cycle = [...trail.slice(trail.indexOf(name)), name];
+        const first = this.playbook.segments.find((s) => s.name === name);
+        if (first !== undefined && !reported.has(name)) {
+          cycle.forEach((n) => reported.add(n));
+          this.report("E_SEGMENT_CYCLE", `segments refer to each other in a cycle: ${cycle.join(" -> ")}`, first.span);
+        }
+        return;
+      }
+      state.set(name, "visiting");
+      for (const next of edges.get(name) ?? []) visit(next, [...trail, name]);
+      state.set(name, "done");
+    };
+    for (const name of names) visit(name, []);
+    for (const ref of this.playbook.discounts?.bySegmentRefs ?? [])
+      this.reference(ref, names, "E_UNKNOWN_SEGMENT", "segment");
+    const used = new Set<string>([
+      ...allConditions(this.playbook).flatMap(segmentsUsed),
+      ...this.playbook.triggers.flatMap((t) => (t.source.kind === "segment_entry" ? [t.source.segment.name] : [])),
+      ...(this.playbook.discounts?.bySegmentRefs ?? []).map((r) => r.name),
+    ]);
+    for (const segment of this.playbook.segments) {
+      if (!used.has(segment.name))
+        this.report("W_UNUSED_SEGMENT", `segment \`${segment.name}\` is never used`, segment.span);
+    }
+  }
+
+  triggers(): void {
+    const segmentNames = this.playbook.segments.map((s) => s.name);
+    const triggerNames = this.playbook.triggers.map((t) => t.name);
+    for (const trigger of this.playbook.triggers) {
+      if (trigger.source.kind === "segment_entry")
+        this.reference(trigger.source.segment, segmentNames, "E_UNKNOWN_SEGMENT", "segment");
+      if (trigger.source.kind === "window") this.path(trigger.source.field, trigger.span);
+    }
+    const waited = new Set<string>();
+    for (const stage of this.playbook.stages) {
+      for (const step of stage.steps) {
+        if (step.kind !== "wait") continue;
+        if (step.for.kind === "trigger") {
+          for (const ref of step.for.triggers)
+            if (this.reference(ref, triggerNames, "E_UNKNOWN_TRIGGER", "trigger")) waited.add(ref.name);
+        }
+        if (step.for.kind === "until") this.path(step.for.field, step.span);
+      }
+    }
+    for (const trigger of this.playbook.triggers) {
+      if (!waited.has(trigger.name))
+        this.report(
+          "W_UNUSED_TRIGGER",
+          `trigger \`${trigger.name}\` is never waited for; add it to a \`wait: { trigger: ... }\` step`,
+          trigger.span,
+        );
+    }
+  }
+
+  path(field: string, span: Span): void {
+    const bad = field.split(".").find((segment) => FORBIDDEN_SEGMENTS.has(segment));
+    if (bad !== undefined) this.report("E_UNSAFE_PATH", `\`${bad}\` may not appear in a field path`, span);
+  }
+
+  steps(): void {
+    const stageNames = this.playbook.stages.map((s) => s.name);
+    const ids = new Map<string, Span>();
+    for (const stage of this.playbook.stages) {
+      for (const step of stage.steps) {
+        const previous = ids.get(step.id);
+        if (previous !== undefined)
+          this.report("E_DUPLICATE_ID", `step id \`${step.id}\` is already used at line ${previous.line}`, step.span);
+        else ids.set(step.id, step.span);
+        if (step.kind === "loop") this.reference(step.to, stageNames, "E_UNKNOWN_STAGE", "stage");
+        if (step.kind === "wait" && step.onTimeout !== undefined && step.onTimeout.name !== "end") {
+          this.reference(step.onTimeout, stageNames, "E_UNKNOWN_STAGE", "stage");
+        }
+      }
+    }
+  }
+
+  offers(): void {
+    const fence = this.playbook.discounts;
+    if (fence !== undefined) {
+      for (const [scope, limits] of [
+        ["tier", fence.byTier],
+        ["segment", fence.bySegment],
+      ] as const) {
+        for (const [name, limit] of Object.entries(limits)) {
+          if (limit > fence.max)
+            this.report(
+              "E_DISCOUNT_FENCE",
+              `the ${scope} \`${name}\` allows ${pct(limit)}, above the overall maximum of ${pct(fence.max)}`,
+              fence.span,
+            );
+        }
+      }
+      if (fence.approval !== undefined && fence.approval.above >= fence.max) {
+        this.report(
+          "W_APPROVAL_UNUSED",
+          `approval is needed above ${pct(fence.approval.above)} but no offer may exceed ${pct(fence.max)}`,
+          fence.approval.span,
+        );
+      }
+    }
+    for (const stage of this.playbook.stages) {
+      for (const step of stage.steps) {
+        const offer = step.kind === "action" ? step.offer : undefined;
+        if (offer === undefined || step.kind !== "action") continue;
+        if (offer.discount !== undefined && offer.discount > 0) {
+          const at = offer.discountSpan ?? step.span;
+          if (fence === undefined)
+            this.report(
+              "E_DISCOUNT_FENCE",
+              `the offer carries a ${pct(offer.discount)} discount but the playbook declares no \`discounts\` fence`,
+              at,
+            );
+          else if (offer.discount > fence.max)
+            this.report(
+              "E_DISCOUNT_FENCE",
+              `the offer's ${pct(offer.discount)} discount is above the fence's maximum of ${pct(fence.max)}`,
+              at,
+            );
+        }
+        if (offer.bundle === undefined) continue;
+        const catalog = Object.keys(this.playbook.catalog);
+        const known = offer.bundle.filter((ref) => this.reference(ref, catalog, "E_UNKNOWN_SKU", "catalog sku"));
+        if (known.length !== offer.bundle.length || offer.price === undefined) continue;
+        const listTotal = known.reduce((sum, ref) => sum + (this.playbook.catalog[ref.name]?.listPrice ?? 0), 0);
+        const at = offer.priceSpan ?? step.span;
+        if (offer.price >= listTotal) {
+          this.report(
+            "E_BUNDLE_PRICE",
+            `the bundle costs ${offer.price}, not below the sum of its list prices (${listTotal})`,
+            at,
+          );
+          continue;
+        }
+        const implied = 1 - offer.price / listTotal;
+        if (fence === undefined)
+          this.report(
+            "E_DISCOUNT_FENCE",
+            `the bundle's price is ${pct(implied)} off list but the playbook declares no \`discounts\` fence`,
+            at,
+          );
+        else if (implied > fence.max + 1e-9)
+          this.report(
+            "E_DISCOUNT_FENCE",
+            `the bundle's price is ${pct(implied)} off list (${offer.price} of ${listTotal}), above the fence's maximum of ${pct(fence.max)}`,
+            at,
+          );
+      }
+    }
+  }
+
+  reachability(): void {
+    const stages = this.playbook.stages;
+    if (stages.every((s) => s.steps.length === 0)) {
+      this.report("E_EMPTY_JOURNEY", "the journey has no steps; give at least one stage a step", this.playbook.span);
+      return;
+    }
+    const index = new Map<string, number>(stages.map((s, i) => [s.name, i]));
+    const reached = new Set<number>();
+    const queue = [0];
+    while (queue.length > 0) {
+      const i = queue.pop() ?? 0;
+      const stage: StageNode | undefined = stages[i];
+      if (stage === undefined || reached.has(i)) continue;
+      reached.add(i);
+      let fallsThrough = true;
+      for (const [n, step] of stage.steps.entries()) {
+        if (step.kind === "wait" && step.onTimeout !== undefined) {
+          const target = index.get(step.onTimeout.name);
+          if (target !== undefined) queue.push(target);
+        }
+        if (step.kind === "loop" || step.kind === "end") {
+          if (step.kind === "loop") {
+            const target = index.get(step.to.name);
+            if (target !== undefined) queue.push(target);
+          }
+          const next = stage.steps[n + 1];
+          if (next !== undefined)
+            this.report(
+              "E_UNREACHABLE_STAGE",
+              `this step never runs: the \`${step.kind}\` before it always leaves the stage`,
+              next.span,
+            );
+          fallsThrough = false;
+          break;
+        }
+      }
+      if (fallsThrough) queue.push(i + 1);
+    }
+    stages.forEach((stage, i) => {
+      if (!reached.has(i))
+        this.report(
+          "E_UNREACHABLE_STAGE",
+          `stage \`${stage.name}\` can never be entered: the stage before it always leaves by \`loop\` or \`end\`, and nothing jumps to it`,
+          stage.span,
+        );
+    });
+  }
+}
+
+/** Runs every check beyond the schema on a playbook's AST. */
+export function checkPlaybook(playbook: PlaybookNode): Diagnostic[] {
+  const checker = new Checker(playbook);
+  checker.segments();
+  checker.triggers();
+  checker.steps();
+  checker.offers();
+  checker.reachability();
+  return checker.diagnostics;
+}

@@ -1,0 +1,63 @@
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { PlaybookNode } from "../ast/playbook.js";
+import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { readSource, type SourceFile } from "../parse/source-file.js";
+import { validatePlaybook } from "./validate-playbook.js";
+
+/** One playbook file's outcome: its text (to show source lines), AST when valid, diagnostics. */
+export interface FileResult {
+  readonly file: string;
+  readonly source?: SourceFile;
+  readonly playbook?: PlaybookNode;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Expands files and directories into playbook files (`*.yaml`, `*.yml`), sorted, recursing into folders. */
+export function findPlaybookFiles(paths: readonly string[]): string[] {
+  const found: string[] = [];
+  const walk = (path: string, explicit: boolean): void => {
+    let isDirectory: boolean;
+    try {
+      isDirectory = statSync(path).isDirectory();
+    } catch {
+      if (explicit) found.push(path); // reported as unreadable by validation
+      return;
+    }
+    if (!isDirectory) {
+      if (explicit || /\.ya?ml$/.test(path)) found.push(path);
+      return;
+    }
+    for (const entry of readdirSync(path).sort()) {
+      if (!entry.startsWith(".") && entry !== "node_modules") walk(join(path, entry), false);
+    }
+  };
+  for (const path of paths) walk(path, true);
+  return found;
+}
+
+/** Validates playbook files together: each on its own, then playbook ids unique across them. */
+export function validateFiles(files: readonly string[]): FileResult[] {
+  const results = files.map((file): FileResult => {
+    const { source, diagnostics } = readSource(file);
+    if (source === undefined) return { file, diagnostics };
+    return { file, source, ...validatePlaybook(source.text, file) };
+  });
+  const firstById = new Map<string, PlaybookNode>();
+  return results.map((result) => {
+    const playbook = result.playbook;
+    if (playbook === undefined) return result;
+    const first = firstById.get(playbook.id);
+    if (first === undefined) {
+      firstById.set(playbook.id, playbook);
+      return result;
+    }
+    const duplicate = diagnostic(
+      "E_DUPLICATE_ID",
+      `playbook id \`${playbook.id}\` is already used by ${first.file}:${first.idSpan.line}`,
+      result.file,
+      playbook.idSpan,
+    );
+    return { file: result.file, source: result.source, diagnostics: [...result.diagnostics, duplicate] };
+  });
+}
