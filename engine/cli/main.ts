@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
 import { compilePlan } from "../compile/compile-playbook.js";
+import { formatJson } from "../compile/format-json.js";
 import type { CompiledPlan } from "../compile/plan.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { formatDiagnostic } from "../diagnostics/format-diagnostic.js";
@@ -70,13 +71,13 @@ program
         process.exitCode = 1;
         return;
       }
-      process.stdout.write(`${JSON.stringify(plans[0], null, 2)}\n`);
+      process.stdout.write(`${formatJson(plans[0])}\n`);
       return;
     }
     mkdirSync(options.outDir, { recursive: true });
     for (const plan of plans) {
       const target = join(options.outDir, `${plan.id}.plan.json`);
-      writeFileSync(target, `${JSON.stringify(plan, null, 2)}\n`);
+      writeFileSync(target, `${formatJson(plan)}\n`);
       process.stdout.write(`${target}  ${plan.version}\n`);
     }
   });

@@ -7,7 +7,7 @@ import { didYouMean } from "../diagnostics/suggest.js";
 import type { Span } from "../parse/locate.js";
 import { FORBIDDEN_SEGMENTS } from "../rules/safe-path.js";
 
-for (const op of ["|", "^", "&", "<<", ">>", ">>>", "===", "!==", "??"]) jsep.removeBinaryOp(op);
+for (const op of ["|", "^", "&", "<<", ">>", ">>>", "??"]) jsep.removeBinaryOp(op);
 for (const op of ["~", "+"]) jsep.removeUnaryOp(op);
 jsep.addBinaryOp("or", 1);
 jsep.addBinaryOp("and", 2);
@@ -176,6 +176,13 @@ class Converter {
             right: this.value(right, scoped),
             span,
           };
+        if (op === "===" || op === "!==") {
+          return this.fail(
+            "E_EXPRESSION_UNSUPPORTED",
+            `write \`${op.slice(0, 2)}\`: comparisons in playloop are always strict`,
+            this.context.spanAt(Math.max(0, this.text.indexOf(op)), op.length),
+          );
+        }
         return this.fail("E_EXPRESSION_UNSUPPORTED", `operator \`${op}\` is not supported`);
       }
       case "CallExpression":

@@ -226,7 +226,7 @@ class AstBuilder {
       id: doc.playbook,
       idSpan: this.span(["playbook"]),
       name: doc.name,
-      description: doc.description,
+      description: doc.description?.trim(),
       motion: doc.motion,
       owner: doc.owner,
       priority: doc.priority ?? 50,

@@ -3,12 +3,21 @@
 // replays identically inside a Temporal workflow.
 const DAY_MS = 86_400_000;
 
+// Accounts share few distinct dates (a clock, renewal and onboarding days), and Date.parse
+// dominates a rule's cost, so parsed day numbers are kept in a small bounded cache.
+const parsedDays = new Map<string, number | null>();
+const MAX_CACHED_DAYS = 4096;
+
 function dayNumber(value: unknown): number | null {
-  let time: number;
-  if (typeof value === "number") time = value;
-  else if (typeof value === "string") time = Date.parse(value);
-  else return null;
-  return Number.isFinite(time) ? Math.floor(time / DAY_MS) : null;
+  if (typeof value === "number") return Number.isFinite(value) ? Math.floor(value / DAY_MS) : null;
+  if (typeof value !== "string") return null;
+  const cached = parsedDays.get(value);
+  if (cached !== undefined) return cached;
+  const time = Date.parse(value);
+  const day = Number.isFinite(time) ? Math.floor(time / DAY_MS) : null;
+  if (parsedDays.size >= MAX_CACHED_DAYS) parsedDays.clear();
+  parsedDays.set(value, day);
+  return day;
 }
 
 /** Whole UTC calendar days from `date` to `now`; null when either is not a date. */

@@ -24,23 +24,26 @@ const PATTERN_HINTS: Readonly<Record<string, string>> = {
   "^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$": "hours such as `09:00-17:00`",
 };
 
-// Messages for a value that fits none of the alternatives of an anyOf/oneOf, by where that
-// alternative list sits in the schema.
+// Messages for a value that fits none of the alternatives of an anyOf/oneOf, keyed by the start of
+// the description of the schema holding the alternatives (ajv inlines $refs, so paths vary).
 const ALTERNATIVE_HINTS: readonly [RegExp, string][] = [
   [
-    /\/\$defs\/condition\/anyOf$/,
+    /^A condition:/,
     "a condition is an expression such as `arr >= 20000`, a segment name, true/false, or an object with one of `all`, `any`, `not`",
   ],
   [
-    /\/\$defs\/trigger\/oneOf$/,
+    /^A trigger:/,
     "a trigger takes exactly one of `on` (an event), `window` (around an account date) or `enters` (a segment)",
   ],
-  [/\/window\/oneOf$/, "a window takes exactly one of `before` or `after`"],
-  [/\/wait\/oneOf$/, "a wait takes exactly one of `event`, `trigger`, `duration` or `until`"],
-  [/\/quantity\/anyOf$/, "quantity is a whole number of units, `+N` units or `+N%`"],
-  [/\/consent\/anyOf$/, "consent is a consent name or a list of them"],
-  [/\/trigger\/anyOf$/, "trigger is a trigger name or a list of them"],
+  [/^A window around/, "a window takes exactly one of `before` or `after`"],
+  [/^Wait for/, "a wait takes exactly one of `event`, `trigger`, `duration` or `until`"],
 ];
+
+function alternativesHint(error: ErrorObject): string | undefined {
+  const description = (error.parentSchema as { description?: unknown } | undefined)?.description;
+  if (typeof description !== "string") return undefined;
+  return ALTERNATIVE_HINTS.find(([pattern]) => pattern.test(description))?.[1] ?? description;
+}
 
 function label(path: DataPath): string {
   const last = path[path.length - 1];
@@ -107,6 +110,15 @@ function issueFor(error: ErrorObject): SchemaIssue {
             ? "a step names exactly one kind: put each action, wait or loop in its own list item"
             : `${label(path)} ${error.message ?? "has the wrong number of keys"}`,
       };
+    case "minLength":
+      if (params.limit === 1)
+        return { code: "E_SCHEMA_VALUE", path, atKey: false, message: `${label(path)} must not be empty` };
+      return {
+        code: "E_SCHEMA_VALUE",
+        path,
+        atKey: false,
+        message: `${label(path)} ${error.message ?? "is too short"}`,
+      };
     case "not":
       return {
         code: "E_SCHEMA_VALUE",
@@ -154,7 +166,7 @@ export function schemaIssues(errors: readonly ErrorObject[]): SchemaIssue[] {
       summaries.set(error, undefined);
       continue;
     }
-    const hint = ALTERNATIVE_HINTS.find(([pattern]) => pattern.test(error.schemaPath))?.[1];
+    const hint = alternativesHint(error);
     const unknownKey = typeFit
       .flat()
       .find((e) => e.keyword === "additionalProperties" && e.instancePath === error.instancePath);

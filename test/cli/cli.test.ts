@@ -1,0 +1,138 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ROOT } from "../helpers.js";
+
+const CLI = join(ROOT, "dist/engine/cli/main.js");
+
+function playloop(...args: string[]) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8", timeout: 10_000 });
+  expect(result.error).toBeUndefined(); // no hang: the timeout would show here
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function tempFile(name: string, content: string | Uint8Array): string {
+  const file = join(mkdtempSync(join(tmpdir(), "playloop-")), name);
+  writeFileSync(file, content);
+  return file;
+}
+
+const BAD_INPUTS: [what: string, content: string | Uint8Array, code: string, line: number][] = [
+  [
+    "an unknown key",
+    "playbook: x\nname: X\nmotion: upsell\nprority: 5\njourney: { detect: [ { wait: { duration: 1d } } ] }\n",
+    "E_SCHEMA_UNKNOWN_KEY",
+    4,
+  ],
+  [
+    "a wrong type",
+    "playbook: x\nname: X\nmotion: upsell\npriority: high\njourney: { detect: [ { wait: { duration: 1d } } ] }\n",
+    "E_SCHEMA_TYPE",
+    4,
+  ],
+  [
+    "a dangling reference",
+    "playbook: x\nname: X\nmotion: upsell\neligibility:\n  suppress: [at_risk]\njourney: { detect: [ { wait: { duration: 1d } } ] }\n",
+    "E_UNKNOWN_SEGMENT",
+    5,
+  ],
+  ["a YAML syntax error", "playbook: x\nname: [X\nmotion: upsell\n", "E_YAML_SYNTAX", 3],
+  [
+    "an alias bomb",
+    readFileSync(join(ROOT, "test/fixtures/diagnostics/alias-bomb.yaml"), "utf8"),
+    "E_YAML_ALIAS_LIMIT",
+    2,
+  ],
+  ["an empty file", "", "E_FILE_EMPTY", 1],
+  ["a binary file", Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256), "E_FILE_BINARY", 1],
+  ["a huge file", `playbook: x\n${"# padding\n".repeat(120_000)}`, "E_FILE_TOO_LARGE", 1],
+  ["tabs", "playbook: x\n\tname: X\n", "E_YAML_TAB", 2],
+  ["duplicate keys", "playbook: x\nplaybook: y\n", "E_YAML_DUPLICATE_KEY", 2],
+];
+
+describe("playloop validate", () => {
+  it("accepts the bundled playbooks", () => {
+    const { code, stdout, stderr } = playloop("validate", "playbooks");
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^5 playbooks valid: at-risk-retention, downsell-save/);
+  });
+
+  it.each(BAD_INPUTS)("rejects %s with exit 1 and file:line:col, no stack trace", (_what, content, code, line) => {
+    const file = tempFile("playbook.yaml", content);
+    const result = playloop("validate", file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${file}:${line}:`);
+    expect(result.stderr).toContain(`error ${code}`);
+    expect(result.stderr).not.toMatch(/\n\s+at .*\(/); // no stack trace
+  });
+
+  it("reports a missing file and duplicate playbook ids across files", () => {
+    expect(playloop("validate", "no/such/file.yaml").stderr).toContain("no/such/file.yaml:1:1 error E_FILE_READ");
+    const copy = tempFile("copy.yaml", readFileSync(join(ROOT, "playbooks/seat-upsell.yaml")));
+    const result = playloop("validate", "playbooks/seat-upsell.yaml", copy);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      "E_DUPLICATE_ID playbook id `seat-upsell` is already used by playbooks/seat-upsell.yaml:2",
+    );
+  });
+
+  it("prints diagnostics as JSON with --json", () => {
+    const file = tempFile("p.yaml", "playbook: x\n");
+    const result = playloop("validate", "--json", file);
+    expect(result.code).toBe(1);
+    const parsed = JSON.parse(result.stdout) as { diagnostics: { code: string; line: number }[] };
+    expect(parsed.diagnostics.map((d) => d.code)).toContain("E_SCHEMA_REQUIRED");
+  });
+});
+
+describe("playloop compile and graph", () => {
+  it("prints one playbook's plan as JSON", () => {
+    const result = playloop("compile", "playbooks/seat-upsell.yaml");
+    expect(result.code).toBe(0);
+    const plan = JSON.parse(result.stdout) as { id: string; version: string };
+    expect(plan.id).toBe("seat-upsell");
+    expect(playloop("compile", "playbooks/seat-upsell.yaml").stdout).toBe(result.stdout);
+  });
+
+  it("writes every plan with --out-dir", () => {
+    const dir = mkdtempSync(join(tmpdir(), "plans-"));
+    const result = playloop("compile", "playbooks", "--out-dir", dir);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, "renewal-bundle.plan.json"), "utf8")).id).toBe("renewal-bundle");
+  });
+
+  it("renders the journey as a Mermaid flowchart", () => {
+    const result = playloop("graph", "playbooks/seat-upsell.yaml");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^flowchart TD\n/);
+    expect(result.stdout).toContain("subgraph commit");
+    expect(result.stdout).toContain("expand_1 --> detect_0");
+    expect(result.stdout).toContain("detect_0 -. timeout .-> finish");
+  });
+
+  it.each(["", "validate", "compile", "graph"])("has --help for `playloop %s`", (command) => {
+    const result = playloop(...(command === "" ? [] : [command]), "--help");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Usage: playloop/);
+  });
+
+  it("fails clearly on an unknown command", () => {
+    const result = playloop("valdate", "playbooks");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/unknown command 'valdate'/);
+  });
+});
+
+describe("the package entry", () => {
+  it("is importable by the package's own name after the build", () => {
+    const script = `import("playloop").then((m) => console.log(Object.keys(m).sort().join(",")))`;
+    const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: ROOT, encoding: "utf8" });
+    expect(result.stderr).toBe("");
+    for (const name of ["parsePlaybook", "validatePlaybook", "compilePlaybook", "compileRule", "evaluate"]) {
+      expect(result.stdout.trim().split(",")).toContain(name);
+    }
+  });
+});

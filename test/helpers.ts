@@ -1,0 +1,33 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { formatDiagnostic, type Diagnostic } from "../engine/index.js";
+
+/** The repository root, for paths in tests. */
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** YAML fixtures in a folder under test/fixtures, as [case name, relative path]. */
+export function yamlFixtures(folder: string): [name: string, file: string][] {
+  return readdirSync(`${ROOT}test/fixtures/${folder}`)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()
+    .map((f) => [f.replace(/\.yaml$/, ""), `test/fixtures/${folder}/${f}`]);
+}
+
+/** Reads a file relative to the repository root. */
+export function readRepoFile(file: string): string {
+  return readFileSync(`${ROOT}${file}`, "utf8");
+}
+
+/** Formats diagnostics the way the CLI prints them. */
+export function printDiagnostics(diagnostics: readonly Diagnostic[], text: string): string {
+  return diagnostics.map((d) => formatDiagnostic(d, text)).join("\n") + "\n";
+}
+
+/** The five bundled playbooks, by id. */
+export const PLAYBOOK_IDS = [
+  "at-risk-retention",
+  "downsell-save",
+  "new-department-cross-sell",
+  "renewal-bundle",
+  "seat-upsell",
+] as const;
