@@ -4,7 +4,7 @@ import { readRepoFile } from "../helpers.js";
 
 describe("docs", () => {
   it("docs/diagnostics.md lists exactly the codes the engine emits", () => {
-    const documented = [...readRepoFile("docs/diagnostics.md").matchAll(/^\| `([EW]_[A-Z_]+)` \|/gm)].map((m) => m[1]);
+    const documented = [...readRepoFile("docs/diagnostics.md").matchAll(/^\| `([EW]_[A-Z_]+)` +\|/gm)].map((m) => m[1]);
     expect(documented).toEqual(Object.keys(DIAGNOSTIC_CODES));
   });
 
