@@ -50,11 +50,8 @@ export interface OfferNode {
   readonly priceSpan?: Span;
 }
 
-export interface ActionStep {
-  readonly kind: "action";
-  readonly id: string;
-  readonly action: ActionKind;
-  readonly when?: Expr;
+/** What an action carries to the downstream system, beside its kind and offer. */
+export interface ActionFields {
   readonly owner?: string;
   readonly channel?: string;
   readonly template?: string;
@@ -63,6 +60,13 @@ export interface ActionStep {
   readonly payload?: Readonly<Record<string, unknown>>;
   readonly approver?: string;
   readonly topic?: string;
+}
+
+export interface ActionStep extends ActionFields {
+  readonly kind: "action";
+  readonly id: string;
+  readonly action: ActionKind;
+  readonly when?: Expr;
   readonly offer?: OfferNode;
   readonly span: Span;
 }
@@ -114,14 +118,30 @@ export interface DiscountFence {
   readonly bySegmentRefs: readonly NameRef[];
   readonly floorPrice?: number;
   readonly minMargin?: number;
-  readonly approval?: {
-    readonly above: number;
-    readonly approver: string;
-    readonly slaMs?: number;
-    readonly escalateTo?: string;
-    readonly span: Span;
-  };
+  readonly approval?: ApprovalPolicy & { readonly span: Span };
   readonly span: Span;
+}
+
+/** How often one playbook may make offers to one account. */
+export interface FrequencyCap {
+  readonly maxOffers?: number;
+  readonly perMs?: number;
+  readonly cooldownAfterDeclineMs?: number;
+}
+
+/** When actions may reach an account; `timezone: "account"` means the account's own. */
+export interface SendWindow {
+  readonly days: readonly string[];
+  readonly hours?: { readonly from: string; readonly to: string };
+  readonly timezone: string;
+}
+
+/** Offers above `above` need a human approval within the SLA. */
+export interface ApprovalPolicy {
+  readonly above: number;
+  readonly approver: string;
+  readonly slaMs?: number;
+  readonly escalateTo?: string;
 }
 
 export interface LabeledCondition {
@@ -151,16 +171,8 @@ export interface PlaybookNode {
     readonly suppress: readonly LabeledCondition[];
     readonly consent: readonly string[];
     readonly minTenureDays?: number;
-    readonly frequency?: {
-      readonly maxOffers?: number;
-      readonly perMs?: number;
-      readonly cooldownAfterDeclineMs?: number;
-    };
-    readonly sendWindow?: {
-      readonly days: readonly string[];
-      readonly hours?: { readonly from: string; readonly to: string };
-      readonly timezone: string;
-    };
+    readonly frequency?: FrequencyCap;
+    readonly sendWindow?: SendWindow;
   };
   readonly discounts?: DiscountFence;
   readonly goal?: { readonly metric: string; readonly description?: string; readonly when?: Expr };

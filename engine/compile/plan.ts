@@ -1,6 +1,6 @@
 // The compiled plan: plain JSON handed to the runtime. Every condition is a JSON Logic rule over
 // the rule context `{ ...account, now, event }`; durations are milliseconds, discounts fractions.
-import type { ActionKind, StageName } from "../ast/playbook.js";
+import type { ActionFields, ActionKind, ApprovalPolicy, FrequencyCap, SendWindow, StageName } from "../ast/playbook.js";
 import type { JsonLogicRule } from "../rules/rule-types.js";
 
 /** The plan format; bumped when the runtime must tell plans apart. */
@@ -43,21 +43,13 @@ export interface PlanOffer {
 }
 
 export type PlanStep =
-  | {
+  | (ActionFields & {
       readonly id: string;
       readonly kind: "action";
       readonly action: ActionKind;
       readonly when?: JsonLogicRule;
-      readonly owner?: string;
-      readonly channel?: string;
-      readonly template?: string;
-      readonly title?: string;
-      readonly slaMs?: number;
-      readonly payload?: Readonly<Record<string, unknown>>;
-      readonly approver?: string;
-      readonly topic?: string;
       readonly offer?: PlanOffer;
-    }
+    })
   | {
       readonly id: string;
       readonly kind: "wait";
@@ -100,16 +92,8 @@ export interface CompiledPlan {
     readonly rule: JsonLogicRule;
     readonly require: readonly PlanCondition[];
     readonly suppress: readonly PlanCondition[];
-    readonly frequency?: {
-      readonly maxOffers?: number;
-      readonly perMs?: number;
-      readonly cooldownAfterDeclineMs?: number;
-    };
-    readonly sendWindow?: {
-      readonly days: readonly string[];
-      readonly hours?: { readonly from: string; readonly to: string };
-      readonly timezone: string;
-    };
+    readonly frequency?: FrequencyCap;
+    readonly sendWindow?: SendWindow;
   };
   readonly discounts?: {
     readonly max: number;
@@ -117,12 +101,7 @@ export interface CompiledPlan {
     readonly bySegment: Readonly<Record<string, number>>;
     readonly floorPrice?: number;
     readonly minMargin?: number;
-    readonly approval?: {
-      readonly above: number;
-      readonly approver: string;
-      readonly slaMs?: number;
-      readonly escalateTo?: string;
-    };
+    readonly approval?: ApprovalPolicy;
   };
   readonly goal?: { readonly metric: string; readonly description?: string; readonly rule?: JsonLogicRule };
   readonly exit: readonly PlanCondition[];
