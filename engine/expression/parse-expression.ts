@@ -15,6 +15,9 @@ jsep.addBinaryOp("in", 7);
 jsep.addUnaryOp("not");
 jsep.removeLiteral("this");
 
+/** Longer conditions are refused: they are unreadable, and bounded input keeps parsing bounded. */
+export const MAX_EXPRESSION_LENGTH = 2000;
+
 /** A problem found while parsing one expression. */
 export interface ExpressionProblem {
   readonly code: DiagnosticCode;
@@ -232,6 +235,10 @@ export function parseExpression(
   text: string,
   context: ExpressionContext,
 ): { expr?: Expr; problem?: ExpressionProblem } {
+  if (text.length > MAX_EXPRESSION_LENGTH) {
+    const message = `a condition may be at most ${MAX_EXPRESSION_LENGTH} characters; split it into segments`;
+    return { problem: { code: "E_EXPRESSION_UNSUPPORTED", message, span: context.spanAt(0, 1) } };
+  }
   let tree: jsep.Expression;
   try {
     tree = jsep(text);

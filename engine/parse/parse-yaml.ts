@@ -49,7 +49,8 @@ export function parseYaml(source: SourceFile): { parsed?: ParsedYaml; diagnostic
   }
   for (const error of [...document.errors, ...document.warnings]) {
     const code = YAML_CODES[error.code] ?? "E_YAML_SYNTAX";
-    const message = error.message.split("\n")[0] ?? error.message;
+    const first = error.message.split("\n")[0] ?? error.message;
+    const message = /call stack/i.test(first) ? "the YAML nests too deeply" : first;
     diagnostics.push(
       diagnostic(code, message, source.file, at(error.pos[0], Math.min(error.pos[1], error.pos[0] + 40))),
     );

@@ -49,6 +49,13 @@ const BAD_INPUTS: [what: string, content: string | Uint8Array, code: string, lin
   ["a binary file", Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256), "E_FILE_BINARY", 1],
   ["a huge file", `playbook: x\n${"# padding\n".repeat(120_000)}`, "E_FILE_TOO_LARGE", 1],
   ["tabs", "playbook: x\n\tname: X\n", "E_YAML_TAB", 2],
+  ["deeply nested YAML", `a: ${"[".repeat(50_000)}${"]".repeat(50_000)}\n`, "E_YAML_SYNTAX", 1],
+  [
+    "an overlong condition",
+    `playbook: x\nname: X\nmotion: upsell\nexit: ["${Array(1000).fill("a > 1").join(" and ")}"]\njourney: { detect: [ { wait: { duration: 1d } } ] }\n`,
+    "E_EXPRESSION_UNSUPPORTED",
+    4,
+  ],
   ["duplicate keys", "playbook: x\nplaybook: y\n", "E_YAML_DUPLICATE_KEY", 2],
 ];
 
