@@ -48,4 +48,5 @@ export default tseslint.config(
     },
   },
   { files: ["**/*.js", "**/*.mjs"], ...tseslint.configs.disableTypeChecked },
+  { files: ["tools/**/*.mjs", ".ci/**/*.mjs"], languageOptions: { globals: { process: "readonly", console: "readonly" } } },
 );

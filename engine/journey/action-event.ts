@@ -1,0 +1,73 @@
+import type { CompiledPlan, PlanStep } from "../compile/plan.js";
+
+/** A CloudEvents 1.0 event carrying one action to downstream systems. */
+export interface ActionEvent {
+  readonly specversion: "1.0";
+  /** Deterministic: the same action in the same journey always has the same id, so a retried delivery is recognisable. */
+  readonly id: string;
+  readonly type: string;
+  readonly source: string;
+  readonly subject: string;
+  readonly time: string;
+  readonly datacontenttype: "application/json";
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+type ActionStep = Extract<PlanStep, { kind: "action" }>;
+
+/** Fills `{{ field }}` placeholders from the account; unknown fields become empty. */
+export function fillTemplate(text: string, account: Readonly<Record<string, unknown>>): string {
+  return text.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_, key: string) => {
+    const value = Object.hasOwn(account, key) ? account[key] : undefined;
+    return typeof value === "string" || typeof value === "number" ? String(value) : "";
+  });
+}
+
+/** Builds the CloudEvent for one action of one journey iteration. */
+export function actionEvent(options: {
+  readonly plan: CompiledPlan;
+  readonly account: Readonly<Record<string, unknown>> & { readonly id: string };
+  readonly stage: string;
+  readonly step: ActionStep;
+  readonly iteration: number;
+  readonly time: string;
+  /** Distinguishes several actions one step sends (an approval request and its escalation). */
+  readonly variant?: string;
+  readonly kind?: string;
+  readonly extra?: Readonly<Record<string, unknown>>;
+}): ActionEvent {
+  const { plan, account, stage, step, iteration } = options;
+  const kind = options.kind ?? step.action;
+  const suffix = options.variant === undefined ? "" : `:${options.variant}`;
+  const fields = {
+    owner: step.owner,
+    channel: step.channel,
+    template: step.template,
+    title: step.title === undefined ? undefined : fillTemplate(step.title, account),
+    sla_ms: step.slaMs,
+    approver: step.approver,
+    topic: step.topic,
+    payload: step.payload,
+    offer: step.offer,
+    ...options.extra,
+  };
+  return {
+    specversion: "1.0",
+    id: `${plan.id}:${account.id}:${iteration}:${step.id}${suffix}`,
+    type: `playloop.action.${kind}`,
+    source: `playloop/playbooks/${plan.id}`,
+    subject: account.id,
+    time: options.time,
+    datacontenttype: "application/json",
+    data: JSON.parse(
+      JSON.stringify({
+        playbook: { id: plan.id, version: plan.version, motion: plan.motion },
+        stage,
+        step: step.id,
+        action: kind,
+        account: { id: account.id, name: account.name },
+        ...fields,
+      }),
+    ) as Record<string, unknown>,
+  };
+}

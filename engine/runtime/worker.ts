@@ -1,0 +1,27 @@
+import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from "@temporalio/worker";
+import { createActivities } from "./activities.js";
+import type { ActionSink } from "./action-sinks.js";
+import { bundleJourneyWorkflows } from "./workflow-bundle.js";
+
+/** The task queue playloop's workers poll. */
+export const TASK_QUEUE = "playloop";
+
+export interface JourneyWorkerOptions {
+  readonly connection: NativeConnection;
+  readonly namespace?: string;
+  readonly taskQueue?: string;
+  readonly sinks: readonly ActionSink[];
+  /** A bundle made once by `bundleJourneyWorkflows`; bundled here when absent. */
+  readonly workflowBundle?: WorkflowBundleWithSourceMap;
+}
+
+/** Creates a worker that runs journey workflows and delivers their actions to the sinks. */
+export async function createJourneyWorker(options: JourneyWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace ?? "default",
+    taskQueue: options.taskQueue ?? TASK_QUEUE,
+    workflowBundle: options.workflowBundle ?? (await bundleJourneyWorkflows()),
+    activities: createActivities(options.sinks),
+  });
+}

@@ -1,0 +1,567 @@
+// One account's journey through one playbook, as a durable Temporal workflow. Deterministic: it
+// reads time only through the workflow clock and imports only deterministic modules.
+import * as wf from "@temporalio/workflow";
+import type { CompiledPlan, PlanStep, PlanTrigger } from "../engine/compile/plan.js";
+import { actionEvent, type ActionEvent } from "../engine/journey/action-event.js";
+import { deepMerge } from "../engine/journey/deep-merge.js";
+import type {
+  AccountSnapshot,
+  CarriedState,
+  Decision,
+  JourneyEvent,
+  JourneyInput,
+  JourneyState,
+  OfferRecord,
+} from "../engine/journey/journey-types.js";
+import { fenceDecision } from "../engine/journey/offer-fence.js";
+import { SEARCH_ATTRIBUTES } from "../engine/journey/search-attributes.js";
+import { nextSendTime, windowTimeZone } from "../engine/journey/send-window.js";
+import { evaluate } from "../engine/rules/evaluate.js";
+import type { Activities } from "../engine/runtime/activities.js";
+
+/** An event for this account (usage, tickets, QBRs, deals, approvals); repeated ids are ignored. */
+export const eventSignal = wf.defineSignal<[JourneyEvent]>("event");
+/** Replaces the account snapshot (a CRM sync); date windows re-arm from the new dates. */
+export const snapshotSignal = wf.defineSignal<[AccountSnapshot]>("snapshot");
+/** The journey's stage, waits, offers and every decision with its reason. */
+export const stateQuery = wf.defineQuery<JourneyState>("state");
+
+const { deliverAction } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: "1 minute",
+  retry: {
+    initialInterval: "2 seconds",
+    backoffCoefficient: 2,
+    maximumInterval: "10 minutes",
+    nonRetryableErrorTypes: ["DeliveryRejected"],
+  },
+});
+
+const DAY_MS = 86_400_000;
+const MAX_DECISIONS = 200;
+const MAX_SEEN_EVENTS = 500;
+const MAX_INBOX = 100;
+const EVENT_SNAPSHOT_TYPES = new Set(["account.updated", "usage.updated"]);
+
+type ActionStep = Extract<PlanStep, { kind: "action" }>;
+
+/** How a wait, a loop or the whole journey moves on. */
+type Next =
+  | { readonly kind: "next" }
+  | { readonly kind: "goto"; readonly stage: string }
+  | { readonly kind: "end"; readonly outcome: string };
+
+function days(ms: number): string {
+  const d = ms / DAY_MS;
+  return d >= 1 && Number.isInteger(d) ? `${d} day${d === 1 ? "" : "s"}` : `${Math.round(ms / 3_600_000)} hours`;
+}
+
+class Journey {
+  readonly plan: CompiledPlan;
+  readonly state: JourneyState;
+  account: AccountSnapshot;
+  private version = 0;
+  private readonly inbox: { seq: number; event: JourneyEvent }[] = [];
+  private seq = 0;
+  private settledSeq = 0;
+  private readonly seen: string[];
+  private readonly seenSet: Set<string>;
+
+  constructor(private readonly input: JourneyInput) {
+    this.plan = input.plan;
+    const carried = input.carried;
+    this.account = carried?.account ?? input.account;
+    this.seen = [...(carried?.seenEventIds ?? [])];
+    this.seenSet = new Set(this.seen);
+    this.state = {
+      playbookId: this.plan.id,
+      playbookVersion: this.plan.version,
+      accountId: this.account.id,
+      holdout: input.holdout,
+      stage: carried?.stage ?? this.plan.start,
+      iteration: carried?.iteration ?? 0,
+      status: "running",
+      offers: [...(carried?.offers ?? [])],
+      decisions: [...(carried?.decisions ?? [])],
+    };
+  }
+
+  now(): number {
+    return Date.now();
+  }
+
+  iso(at = this.now()): string {
+    return new Date(at).toISOString();
+  }
+
+  context(event?: JourneyEvent): Record<string, unknown> {
+    return {
+      ...this.account,
+      now: this.iso(),
+      ...(event === undefined
+        ? {}
+        : { event: { type: event.type, data: event.data ?? {}, at: event.at ?? this.iso() } }),
+    };
+  }
+
+  holds(rule: unknown, event?: JourneyEvent): boolean {
+    return evaluate(rule, this.context(event)) === true;
+  }
+
+  decide(kind: Decision["kind"], reason: string, step?: string): void {
+    this.state.decisions.push({ at: this.iso(), stage: this.state.stage, step, kind, reason });
+    if (this.state.decisions.length > MAX_DECISIONS)
+      this.state.decisions.splice(0, this.state.decisions.length - MAX_DECISIONS);
+    wf.log.info(`${kind}: ${reason}`, {
+      playbook: this.plan.id,
+      account: this.account.id,
+      stage: this.state.stage,
+      step,
+    });
+  }
+
+  receive(event: JourneyEvent): void {
+    if (this.seenSet.has(event.id)) return;
+    this.seenSet.add(event.id);
+    this.seen.push(event.id);
+    if (this.seen.length > MAX_SEEN_EVENTS) this.seenSet.delete(this.seen.shift() ?? "");
+    if (EVENT_SNAPSHOT_TYPES.has(event.type) && event.data !== undefined)
+      this.account = deepMerge(this.account, event.data);
+    this.inbox.push({ seq: ++this.seq, event });
+    if (this.inbox.length > MAX_INBOX) this.inbox.shift();
+    this.version++;
+  }
+
+  replaceSnapshot(snapshot: AccountSnapshot): void {
+    if (snapshot.id !== this.account.id) return;
+    this.account = snapshot;
+    this.version++;
+  }
+
+  /** Events received after `seq`, oldest first. */
+  eventsAfter(seq: number): JourneyEvent[] {
+    return this.inbox.filter((entry) => entry.seq > seq).map((entry) => entry.event);
+  }
+
+  setStage(stage: string): void {
+    this.state.stage = stage;
+    wf.upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.Stage, value: stage }]);
+    wf.setCurrentDetails(this.details());
+  }
+
+  details(): string {
+    const waiting =
+      this.state.waitingFor === undefined
+        ? ""
+        : `\n\n**Waiting for** ${this.state.waitingFor}${this.state.waitingUntil ? ` until ${this.state.waitingUntil}` : ""}`;
+    const last = this.state.decisions.at(-1);
+    return `**${this.plan.name}** for account \`${this.account.id}\`: stage **${this.state.stage}**, iteration ${this.state.iteration}${this.state.holdout ? " (holdout: no actions delivered)" : ""}${waiting}${last ? `\n\nLast decision: ${last.kind}: ${last.reason}` : ""}`;
+  }
+
+  /**
+   * Waits until `check` holds, re-checking whenever a signal arrives and at `wakeAt` (a time-based
+   * condition such as a window opening). Returns false when `deadline` passes first.
+   */
+  async waitUntil(
+    what: string,
+    check: () => boolean,
+    wakeAt: () => number | undefined,
+    deadline: number | undefined,
+  ): Promise<boolean> {
+    this.state.status = "waiting";
+    this.state.waitingFor = what;
+    this.state.waitingUntil = deadline === undefined ? undefined : this.iso(deadline);
+    wf.setCurrentDetails(this.details());
+    try {
+      for (;;) {
+        if (check()) return true;
+        const now = this.now();
+        if (deadline !== undefined && now >= deadline) return false;
+        const wake = Math.min(wakeAt() ?? Infinity, deadline ?? Infinity);
+        const seenVersion = this.version;
+        const changed = (): boolean => this.version !== seenVersion;
+        const summary =
+          deadline === undefined ? `Waiting for ${what}` : `Waiting for ${what}, up to ${days(deadline - now)}`;
+        if (wake === Infinity) await wf.condition(changed);
+        else await wf.condition(changed, Math.max(1, wake - now), { summary });
+      }
+    } finally {
+      this.state.status = "running";
+      this.state.waitingFor = undefined;
+      this.state.waitingUntil = undefined;
+    }
+  }
+
+  /** The first reason the account may not get this play's actions now, or undefined. */
+  ineligibility(): string | undefined {
+    for (const condition of this.plan.eligibility.suppress)
+      if (this.holds(condition.rule)) return `suppressed: ${condition.label}`;
+    for (const condition of this.plan.eligibility.require)
+      if (!this.holds(condition.rule)) return `not eligible: ${condition.label}`;
+    return undefined;
+  }
+
+  /** The reason the journey must end now (an exit condition or the goal), or undefined. */
+  endReason(): Next | undefined {
+    for (const exit of this.plan.exit)
+      if (this.holds(exit.rule)) return { kind: "end", outcome: `exited: ${exit.label}` };
+    if (this.plan.goal?.rule !== undefined && this.holds(this.plan.goal.rule))
+      return { kind: "end", outcome: "goal_reached" };
+    return undefined;
+  }
+
+  triggerWake(trigger: PlanTrigger): number | undefined {
+    if (trigger.kind !== "window") return undefined;
+    const raw = this.account[trigger.field];
+    const date = typeof raw === "string" ? Date.parse(raw) : Number.NaN;
+    if (!Number.isFinite(date)) return undefined;
+    const sign = trigger.direction === "before" ? -1 : 1;
+    const opens = date + sign * trigger.opensDays * DAY_MS;
+    return opens > this.now() ? opens : undefined;
+  }
+
+  async waitStep(step: Extract<PlanStep, { kind: "wait" }>): Promise<Next> {
+    const started = this.now();
+    const deadline = step.timeoutMs === undefined ? undefined : started + step.timeoutMs;
+    const cursor = this.seq;
+    let fired: string | undefined;
+    let check: () => boolean;
+    let wake: () => number | undefined = () => undefined;
+    let what: string;
+    if (step.event !== undefined) {
+      const type = step.event;
+      what = type;
+      check = () =>
+        this.eventsAfter(cursor).some((event) => {
+          const match = event.type === type && (step.when === undefined || this.holds(step.when, event));
+          if (match) fired = `${type} received`;
+          return match;
+        });
+    } else if (step.triggers !== undefined) {
+      const triggers = step.triggers.flatMap((name) => {
+        const trigger = this.plan.triggers[name];
+        return trigger === undefined ? [] : [{ name, trigger }];
+      });
+      what = triggers
+        .map(({ name, trigger }) => (trigger.kind === "event" ? `${name} (${trigger.event})` : name))
+        .join(" or ");
+      check = () =>
+        triggers.some(({ name, trigger }) => {
+          const match =
+            trigger.kind === "event"
+              ? this.eventsAfter(cursor).some(
+                  (event) => event.type === trigger.event && this.holds(trigger.rule, event),
+                )
+              : this.holds(trigger.rule);
+          if (match) fired = `trigger ${name}`;
+          return match;
+        });
+      wake = () => Math.min(...triggers.map(({ trigger }) => this.triggerWake(trigger) ?? Infinity));
+    } else if (step.durationMs !== undefined) {
+      const until = started + step.durationMs;
+      what = `${days(step.durationMs)} to pass`;
+      check = () => this.now() >= until;
+      wake = () => until;
+    } else {
+      const field = step.untilField ?? "";
+      const target = (): number | undefined => {
+        const raw = this.account[field];
+        const date = typeof raw === "string" ? Date.parse(raw) : Number.NaN;
+        return Number.isFinite(date) ? date - (step.beforeMs ?? 0) : undefined;
+      };
+      what = step.beforeMs ? `${days(step.beforeMs)} before ${field}` : field;
+      check = () => {
+        const at = target();
+        return at !== undefined && this.now() >= at;
+      };
+      wake = target;
+    }
+    const ended = () => this.endReason() !== undefined;
+    const ok = await this.waitUntil(what, () => ended() || check(), wake, deadline);
+    const end = this.endReason();
+    if (end !== undefined) return end;
+    if (ok) {
+      this.decide("fired", fired ?? `${what} reached`, step.id);
+      return { kind: "next" };
+    }
+    this.decide("timeout", `no ${what} within ${days(step.timeoutMs ?? 0)}`, step.id);
+    if (step.onTimeout === undefined) return { kind: "next" };
+    return step.onTimeout === "end" ? { kind: "end", outcome: "timed_out" } : { kind: "goto", stage: step.onTimeout };
+  }
+
+  async deliver(event: ActionEvent, step: ActionStep): Promise<boolean> {
+    if (this.state.holdout) {
+      this.decide("holdout", `holdout: ${event.type} not delivered`, step.id);
+      return false;
+    }
+    try {
+      await deliverAction.executeWithOptions(
+        { summary: `Deliver ${event.data.action as string} (${step.id}) to ${this.account.id}` },
+        [event],
+      );
+      this.decide("delivered", `${event.data.action as string} delivered as ${event.id}`, step.id);
+      return true;
+    } catch (error) {
+      const message =
+        error instanceof wf.ActivityFailure && error.cause instanceof Error ? error.cause.message : String(error);
+      this.decide("blocked", `delivery failed: ${message}`, step.id);
+      return false;
+    }
+  }
+
+  /** Holds the action until the send window opens in the account's time zone. */
+  async sendWindow(step: ActionStep): Promise<void> {
+    const window = this.plan.eligibility.sendWindow;
+    if (window === undefined) return;
+    const zone = windowTimeZone(window, this.account.timezone);
+    const at = nextSendTime(window, zone, this.now());
+    if (at === undefined || at <= this.now()) return;
+    this.decide("held", `held: outside send window until ${this.iso(at)} (${zone})`, step.id);
+    await this.waitUntil(
+      `the send window (${zone})`,
+      () => this.now() >= at,
+      () => at,
+      undefined,
+    );
+  }
+
+  frequencyBlock(): string | undefined {
+    const frequency = this.plan.eligibility.frequency;
+    if (frequency === undefined) return undefined;
+    const now = this.now();
+    const live = this.state.offers.filter((o) => o.status !== "rejected" && o.status !== "withdrawn");
+    if (frequency.maxOffers !== undefined && frequency.perMs !== undefined) {
+      const recent = live.filter((o) => now - Date.parse(o.at) < (frequency.perMs ?? 0));
+      if (recent.length >= frequency.maxOffers)
+        return `frequency: ${recent.length} offer(s) in the last ${days(frequency.perMs)}`;
+    }
+    const declined = live.filter((o) => o.status === "declined").at(-1);
+    if (declined !== undefined && frequency.cooldownAfterDeclineMs !== undefined) {
+      const since = now - Date.parse(declined.at);
+      if (since < frequency.cooldownAfterDeclineMs) return `cooldown: an offer was declined ${days(since)} ago`;
+    }
+    return undefined;
+  }
+
+  async approval(step: ActionStep, reason: string, record: OfferRecord): Promise<boolean> {
+    const approval = this.plan.discounts?.approval;
+    const sla = approval?.slaMs ?? 3 * DAY_MS;
+    const cursor = this.seq;
+    const request = (variant: string, approver: string | undefined) =>
+      actionEvent({
+        plan: this.plan,
+        account: this.account,
+        stage: this.state.stage,
+        step,
+        iteration: this.state.iteration,
+        time: this.iso(),
+        variant,
+        kind: "approval.request",
+        extra: { approver, reason, sla_ms: sla },
+      });
+    record.status = "awaiting_approval";
+    this.decide("approval", `approval requested: ${reason}`, step.id);
+    await this.deliver(request("approval", approval?.approver), step);
+    let decision: "granted" | "rejected" | undefined;
+    const answered = () => {
+      for (const event of this.eventsAfter(cursor)) {
+        if (
+          (event.type === "approval.granted" || event.type === "approval.rejected") &&
+          (event.data?.step === undefined || event.data.step === step.id)
+        ) {
+          decision = event.type === "approval.granted" ? "granted" : "rejected";
+          return true;
+        }
+      }
+      return false;
+    };
+    let ok = await this.waitUntil(
+      `approval of ${step.id} by ${approval?.approver ?? "an approver"}`,
+      answered,
+      () => undefined,
+      this.now() + sla,
+    );
+    if (!ok && approval?.escalateTo !== undefined) {
+      this.decide("approval", `approval SLA of ${days(sla)} passed: escalated to ${approval.escalateTo}`, step.id);
+      await this.deliver(request("escalation", approval.escalateTo), step);
+      ok = await this.waitUntil(
+        `approval of ${step.id} by ${approval.escalateTo}`,
+        answered,
+        () => undefined,
+        this.now() + sla,
+      );
+    }
+    if (decision === "granted") return true;
+    record.status = decision === "rejected" ? "rejected" : "withdrawn";
+    this.decide(
+      "blocked",
+      decision === "rejected" ? "offer rejected by the approver" : "offer withdrawn: no approval within the SLA",
+      step.id,
+    );
+    return false;
+  }
+
+  async actionStep(step: ActionStep): Promise<void> {
+    if (step.when !== undefined && !this.holds(step.when)) {
+      this.decide("skipped", "skipped: its `when` condition does not hold", step.id);
+      return;
+    }
+    await this.sendWindow(step);
+    // Guardrails are checked again right before the action, not only at entry.
+    const blocked = this.ineligibility();
+    if (blocked !== undefined) {
+      this.decide("suppressed", blocked, step.id);
+      return;
+    }
+    const offer = step.offer;
+    if (offer === undefined) {
+      await this.deliver(
+        actionEvent({
+          plan: this.plan,
+          account: this.account,
+          stage: this.state.stage,
+          step,
+          iteration: this.state.iteration,
+          time: this.iso(),
+        }),
+        step,
+      );
+      return;
+    }
+    const frequency = this.frequencyBlock();
+    if (frequency !== undefined) {
+      this.decide("suppressed", `suppressed: ${frequency}`, step.id);
+      return;
+    }
+    const fence = fenceDecision(this.plan, offer, this.account, (segment) => {
+      const rule = this.plan.segments[segment];
+      return rule !== undefined && this.holds(rule);
+    });
+    if (fence.kind === "blocked") {
+      this.decide("blocked", `offer not emitted: ${fence.reason}`, step.id);
+      return;
+    }
+    const record: OfferRecord = { step: step.id, at: this.iso(), offer, status: "proposed" };
+    this.state.offers.push(record);
+    if (fence.kind === "approval" && !(await this.approval(step, fence.reason, record))) return;
+    if (this.ineligibility() !== undefined) {
+      record.status = "withdrawn";
+      this.decide("suppressed", `${this.ineligibility() ?? ""} (after approval)`, step.id);
+      return;
+    }
+    record.status = "proposed";
+    await this.deliver(
+      actionEvent({
+        plan: this.plan,
+        account: this.account,
+        stage: this.state.stage,
+        step,
+        iteration: this.state.iteration,
+        time: this.iso(),
+      }),
+      step,
+    );
+  }
+
+  /** Applies a closed deal to the most recent open offer. */
+  settleOffers(): void {
+    for (const { seq, event } of this.inbox) {
+      if (seq <= this.settledSeq) continue;
+      this.settledSeq = seq;
+      if (event.type !== "deal.closed" && event.type !== "offer.declined") continue;
+      const open = this.state.offers.filter((o) => o.status === "proposed").at(-1);
+      if (open === undefined) continue;
+      const won =
+        event.type === "deal.closed" && (event.data?.outcome === "won" || event.data?.outcome === "closed_won");
+      open.status = won ? "accepted" : "declined";
+    }
+  }
+
+  carried(stage: string): CarriedState {
+    return {
+      stage,
+      iteration: this.state.iteration,
+      account: this.account,
+      seenEventIds: this.seen,
+      offers: this.state.offers.slice(-20),
+      decisions: this.state.decisions.slice(-50),
+    };
+  }
+
+  async run(): Promise<JourneyState> {
+    wf.setHandler(stateQuery, () => this.state);
+    wf.setHandler(eventSignal, (event) => this.receive(event));
+    wf.setHandler(snapshotSignal, (snapshot) => this.replaceSnapshot(snapshot));
+    if (this.input.carried === undefined && this.state.holdout)
+      this.decide(
+        "holdout",
+        `holdout: in the ${Math.round(this.plan.holdout * 100)}% control group; decisions recorded, no actions delivered`,
+      );
+    const names = this.plan.stages.map((s) => s.name);
+    let stageIndex = Math.max(0, names.indexOf(this.state.stage as (typeof names)[number]));
+    let outcome: string | undefined;
+    journey: while (stageIndex < this.plan.stages.length) {
+      const stage = this.plan.stages[stageIndex];
+      if (stage === undefined) break;
+      this.setStage(stage.name);
+      let next: Next = { kind: "next" };
+      for (const step of stage.steps) {
+        this.state.step = step.id;
+        const end = this.endReason();
+        if (end !== undefined) {
+          next = end;
+          break;
+        }
+        if (step.kind === "action") await this.actionStep(step);
+        else if (step.kind === "wait") {
+          next = await this.waitStep(step);
+          this.settleOffers();
+          if (next.kind !== "next") break;
+        } else if (step.kind === "loop") {
+          if (step.afterMs !== undefined) {
+            const until = this.now() + step.afterMs;
+            await this.waitUntil(
+              `${days(step.afterMs)} before looping to ${step.to}`,
+              () => this.endReason() !== undefined || this.now() >= until,
+              () => until,
+              undefined,
+            );
+          }
+          next = this.endReason() ?? { kind: "goto", stage: step.to };
+          if (next.kind === "goto") {
+            this.state.iteration++;
+            this.decide("fired", `loop to ${step.to} (iteration ${this.state.iteration})`, step.id);
+            if (wf.workflowInfo().continueAsNewSuggested || wf.workflowInfo().historyLength > 2000) {
+              await wf.condition(wf.allHandlersFinished);
+              return wf.continueAsNew<typeof journey>({
+                ...this.input,
+                account: this.account,
+                carried: this.carried(step.to),
+              });
+            }
+          }
+          break;
+        } else {
+          next = { kind: "end", outcome: step.outcome };
+          break;
+        }
+      }
+      if (next.kind === "end") {
+        outcome = next.outcome;
+        break journey;
+      }
+      stageIndex = next.kind === "goto" ? names.indexOf(next.stage as (typeof names)[number]) : stageIndex + 1;
+    }
+    this.state.status = "ended";
+    this.state.outcome = outcome ?? "completed";
+    this.state.step = undefined;
+    this.decide("ended", `journey ended: ${this.state.outcome}`);
+    wf.upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.Outcome, value: this.state.outcome }]);
+    wf.setCurrentDetails(this.details());
+    return this.state;
+  }
+}
+
+/** Runs one account's journey through one playbook, from the compiled plan. */
+export async function journey(input: JourneyInput): Promise<JourneyState> {
+  return new Journey(input).run();
+}
