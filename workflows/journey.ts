@@ -374,7 +374,7 @@ class Journey {
       }
       return false;
     };
-    let ok = await this.waitUntil(
+    const ok = await this.waitUntil(
       `approval of ${step.id} by ${approval?.approver ?? "an approver"}`,
       answered,
       () => undefined,
@@ -383,7 +383,7 @@ class Journey {
     if (!ok && approval?.escalateTo !== undefined) {
       this.decide("approval", `approval SLA of ${days(sla)} passed: escalated to ${approval.escalateTo}`, step.id);
       await this.deliver(request("escalation", approval.escalateTo), step);
-      ok = await this.waitUntil(
+      await this.waitUntil(
         `approval of ${step.id} by ${approval.escalateTo}`,
         answered,
         () => undefined,
