@@ -79,6 +79,7 @@ class Journey {
       holdout: input.holdout,
       stage: carried?.stage ?? this.plan.start,
       iteration: carried?.iteration ?? 0,
+      engaged: carried?.engaged ?? false,
       status: "running",
       offers: [...(carried?.offers ?? [])],
       decisions: [...(carried?.decisions ?? [])],
@@ -200,11 +201,15 @@ class Journey {
     return undefined;
   }
 
-  /** The reason the journey must end now (an exit condition or the goal), or undefined. */
+  /**
+   * The reason the journey must end now, or undefined: an exit condition at any time; the goal
+   * once the play has engaged the account, so a healthy account is not "saved" by a retention
+   * play that never started.
+   */
   endReason(): Next | undefined {
     for (const exit of this.plan.exit)
       if (this.holds(exit.rule)) return { kind: "end", outcome: `exited: ${exit.label}` };
-    if (this.plan.goal?.rule !== undefined && this.holds(this.plan.goal.rule))
+    if (this.state.engaged && this.plan.goal?.rule !== undefined && this.holds(this.plan.goal.rule))
       return { kind: "end", outcome: "goal_reached" };
     return undefined;
   }
@@ -289,6 +294,7 @@ class Journey {
   }
 
   async deliver(event: ActionEvent, step: ActionStep): Promise<boolean> {
+    this.state.engaged = true;
     if (this.state.holdout) {
       this.decide("holdout", `holdout: ${event.type} not delivered`, step.id);
       return false;
@@ -480,6 +486,7 @@ class Journey {
     return {
       stage,
       iteration: this.state.iteration,
+      engaged: this.state.engaged,
       account: this.account,
       seenEventIds: this.seen,
       offers: this.state.offers.slice(-20),

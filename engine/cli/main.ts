@@ -92,6 +92,85 @@ program
     else process.stdout.write(journeyMermaid(plans[0]));
   });
 
+const RUNTIME_ENV = `
+Environment:
+  TEMPORAL_ADDRESS           Temporal frontend (default localhost:7233)
+  TEMPORAL_NAMESPACE         namespace (default "default")
+  TEMPORAL_API_KEY           API key (Temporal Cloud); turns TLS on
+  TEMPORAL_TLS=1, TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPORAL_TLS_SERVER_NAME   mTLS
+  PLAYLOOP_API_PORT          HTTP API port (default 8080)
+  PLAYLOOP_DATA_DIR          dev server state and the action log (default .playloop/data)
+  PLAYLOOP_ACTIONS_FILE      NDJSON action log, or - for stdout (default <data dir>/actions.ndjson)
+  PLAYLOOP_WEBHOOK_URL, PLAYLOOP_WEBHOOK_SECRET   signed webhook sink (secret: whsec_...)
+  PLAYLOOP_PLAYBOOKS         the playbooks folder (default playbooks/)
+  TEMPORAL_CLI_PATH          the temporal CLI to run the dev server with`;
+
+async function runtime(command: "dev" | "worker" | "serve"): Promise<void> {
+  const { loadConfig } = await import("../runtime/config.js");
+  const { createLogger } = await import("../runtime/logger.js");
+  const services = await import("../runtime/run-services.js");
+  const config = loadConfig();
+  const logger = createLogger();
+  const run = command === "dev" ? services.runDev : command === "worker" ? services.runWorker : services.runServe;
+  await run(config, logger);
+}
+
+program
+  .command("dev")
+  .description("Run everything on this machine: an embedded Temporal dev server (SQLite, Web UI on 8233), a worker and the HTTP API.")
+  .addHelpText("after", RUNTIME_ENV)
+  .action(() => runtime("dev"));
+
+program
+  .command("worker")
+  .description("Run only the worker, against TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE (a Temporal cluster or Temporal Cloud).")
+  .addHelpText("after", RUNTIME_ENV)
+  .action(() => runtime("worker"));
+
+program
+  .command("serve")
+  .description("Run only the HTTP API, against TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE.")
+  .addHelpText("after", RUNTIME_ENV)
+  .action(() => runtime("serve"));
+
+async function api(method: string, path: string, body?: unknown): Promise<void> {
+  const base = process.env.PLAYLOOP_API_URL ?? `http://localhost:${process.env.PLAYLOOP_API_PORT ?? 8080}`;
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }).catch((error: unknown) => {
+    throw new Error(`cannot reach the playloop API at ${base} (${error instanceof Error ? error.message : String(error)}); is \`playloop dev\` or \`playloop serve\` running?`);
+  });
+  const text = await response.text();
+  process.stdout.write(`${text.startsWith("{") ? JSON.stringify(JSON.parse(text), null, 2) : text}\n`);
+  if (!response.ok) process.exitCode = 1;
+}
+
+program
+  .command("event")
+  .description("Send an event for an account through the HTTP API (PLAYLOOP_API_URL, default http://localhost:8080).")
+  .argument("<account>", "the account id")
+  .argument("<type>", "the event type, such as usage.updated")
+  .option("--data <json>", "the event's data, a JSON object", "{}")
+  .option("--id <id>", "the event id (default: a new random id); resending an id changes nothing")
+  .action(async (account: string, type: string, options: { data: string; id?: string }) => {
+    let data: unknown;
+    try {
+      data = JSON.parse(options.data);
+    } catch (error) {
+      throw new Error(`--data is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const id = options.id ?? `cli-${crypto.randomUUID()}`;
+    await api("POST", `/v1/accounts/${encodeURIComponent(account)}/events`, { id, type, data });
+  });
+
+program
+  .command("status")
+  .description("Show an account's journeys: stage, waits, offers and every decision with its reason.")
+  .argument("<account>", "the account id")
+  .action((account: string) => api("GET", `/v1/accounts/${encodeURIComponent(account)}`));
+
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`playloop: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;

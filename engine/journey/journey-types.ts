@@ -49,6 +49,8 @@ export interface JourneyState {
   stage: string;
   step?: string;
   iteration: number;
+  /** True once the play reached the account (an action delivered, or recorded for a holdout). */
+  engaged: boolean;
   status: "running" | "waiting" | "ended";
   waitingFor?: string;
   waitingUntil?: string;
@@ -61,6 +63,7 @@ export interface JourneyState {
 export interface CarriedState {
   readonly stage: string;
   readonly iteration: number;
+  readonly engaged: boolean;
   readonly account: AccountSnapshot;
   readonly seenEventIds: readonly string[];
   readonly offers: readonly OfferRecord[];

@@ -1,0 +1,45 @@
+import { resolve } from "node:path";
+import { projectRoot } from "./project-root.js";
+
+/** Runtime settings, all from the environment: secrets never come from playbooks. */
+export interface RuntimeConfig {
+  readonly temporalAddress: string;
+  readonly namespace: string;
+  readonly tls?: { readonly certPath?: string; readonly keyPath?: string; readonly serverName?: string };
+  readonly apiKey?: string;
+  readonly apiPort: number;
+  readonly dataDir: string;
+  readonly webhookUrl?: string;
+  readonly webhookSecret?: string;
+  /** Where the NDJSON action sink writes: a file path, or `-` for stdout. */
+  readonly actionsFile: string;
+  readonly playbooksDir: string;
+}
+
+function port(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === "") return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new Error(`${name} must be a port number, got "${value}"`);
+  return parsed;
+}
+
+/** Reads the runtime configuration from environment variables (see the README). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const dataDir = resolve(env.PLAYLOOP_DATA_DIR ?? resolve(projectRoot(), ".playloop", "data"));
+  const tlsOn = env.TEMPORAL_TLS === "1" || env.TEMPORAL_TLS_CERT !== undefined || env.TEMPORAL_API_KEY !== undefined;
+  if ((env.PLAYLOOP_WEBHOOK_URL === undefined) !== (env.PLAYLOOP_WEBHOOK_SECRET === undefined)) {
+    throw new Error("set both PLAYLOOP_WEBHOOK_URL and PLAYLOOP_WEBHOOK_SECRET, or neither");
+  }
+  return {
+    temporalAddress: env.TEMPORAL_ADDRESS ?? "localhost:7233",
+    namespace: env.TEMPORAL_NAMESPACE ?? "default",
+    tls: tlsOn ? { certPath: env.TEMPORAL_TLS_CERT, keyPath: env.TEMPORAL_TLS_KEY, serverName: env.TEMPORAL_TLS_SERVER_NAME } : undefined,
+    apiKey: env.TEMPORAL_API_KEY,
+    apiPort: port(env.PLAYLOOP_API_PORT, 8080, "PLAYLOOP_API_PORT"),
+    dataDir,
+    webhookUrl: env.PLAYLOOP_WEBHOOK_URL,
+    webhookSecret: env.PLAYLOOP_WEBHOOK_SECRET,
+    actionsFile: env.PLAYLOOP_ACTIONS_FILE ?? resolve(dataDir, "actions.ndjson"),
+    playbooksDir: resolve(env.PLAYLOOP_PLAYBOOKS ?? resolve(projectRoot(), "playbooks")),
+  };
+}

@@ -1,0 +1,105 @@
+// The HTTP API: JSON in and out, every body validated against schemas/, a 4xx with a message for
+// bad input and never a 500 for it.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import eventSchema from "../../schemas/event.schema.json" with { type: "json" };
+import type { AccountSnapshot, JourneyEvent } from "../journey/journey-types.js";
+import { validateAccount } from "../validate/validate-account.js";
+import { createSchemaValidator } from "../validate/schema-issues.js";
+import { UnknownAccountError, type JourneyClient } from "./journey-client.js";
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const validateEvent = createSchemaValidator<JourneyEvent>(eventSchema);
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const type = req.headers["content-type"] ?? "";
+  if (!/^application\/(.+\+)?json\b/.test(type)) throw new HttpError(415, "send JSON with content-type: application/json");
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, "request body is larger than 1 MiB");
+    chunks.push(buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch (error) {
+    throw new HttpError(400, `request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function issues(list: readonly { path: readonly (string | number)[]; message: string }[]): { path: string; message: string }[] {
+  return list.map((issue) => ({ path: `/${issue.path.join("/")}`, message: issue.message }));
+}
+
+export interface ApiOptions {
+  readonly journeys: JourneyClient;
+  readonly logger: Logger;
+  /** True once the worker is polling: /healthz answers 200 only then. */
+  readonly ready: () => Promise<boolean>;
+}
+
+const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
+
+/** Creates the HTTP API server (call `listen` on it). */
+export function createApiServer(options: ApiOptions): Server {
+  const { journeys, logger } = options;
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const method = req.method ?? "GET";
+    if (url.pathname === "/healthz") {
+      if (method !== "GET") throw new HttpError(405, "use GET");
+      return (await options.ready()) ? send(res, 200, { status: "ok" }) : send(res, 503, { status: "starting" });
+    }
+    const match = /^\/v1\/accounts\/([^/]+)(\/events)?$/.exec(url.pathname);
+    if (match === null) throw new HttpError(404, `no route for ${url.pathname}`);
+    const id = decodeURIComponent(match[1] ?? "");
+    if (!ACCOUNT_ID.test(id)) throw new HttpError(400, "account ids are 1-200 letters, digits and . _ : -, starting with a letter or digit");
+    if (match[2] === "/events") {
+      if (method !== "POST") throw new HttpError(405, "use POST to send an event");
+      const { value, issues: problems } = validateEvent(await readJson(req));
+      if (value === undefined) throw new HttpError(400, "invalid event", issues(problems));
+      const delivered = await journeys.sendEvent(id, value);
+      return send(res, 202, { accepted: value.id, journeys: delivered });
+    }
+    if (method === "PUT") {
+      const body = await readJson(req);
+      const { account, issues: problems } = validateAccount(body);
+      if (account === undefined) throw new HttpError(400, "invalid account", issues(problems));
+      if (account.id !== id) throw new HttpError(400, `the body's id "${account.id}" does not match the URL's "${id}"`);
+      await journeys.upsertAccount(account as AccountSnapshot);
+      return send(res, 200, { id });
+    }
+    if (method === "GET") {
+      const status = await journeys.status(id);
+      if (status.journeys.length === 0) throw new HttpError(404, `unknown account "${id}"`);
+      return send(res, 200, status);
+    }
+    throw new HttpError(405, "use GET or PUT");
+  };
+  return createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      if (error instanceof HttpError) return send(res, error.status, { error: error.message, details: error.details });
+      if (error instanceof UnknownAccountError) return send(res, 404, { error: error.message });
+      logger.error({ err: error }, "request failed");
+      send(res, 503, { error: "the engine could not take the request; try again" });
+    });
+  });
+}

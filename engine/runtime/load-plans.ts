@@ -1,0 +1,22 @@
+import { compilePlan } from "../compile/compile-playbook.js";
+import type { CompiledPlan } from "../compile/plan.js";
+import { hasErrors } from "../diagnostics/diagnostic.js";
+import { formatDiagnostic } from "../diagnostics/format-diagnostic.js";
+import { findPlaybookFiles, validateFiles } from "../validate/validate-files.js";
+
+/** Thrown when the playbooks to run do not validate; the message holds every diagnostic. */
+export class PlaybookLoadError extends Error {
+  override readonly name = "PlaybookLoadError";
+}
+
+/** Validates and compiles every playbook under a folder; throws PlaybookLoadError on any error. */
+export function loadPlans(dir: string): CompiledPlan[] {
+  const results = validateFiles(findPlaybookFiles([dir]));
+  const diagnostics = results.flatMap((r) => r.diagnostics);
+  if (results.length === 0) throw new PlaybookLoadError(`no playbooks (*.yaml) in ${dir}`);
+  if (hasErrors(diagnostics)) {
+    const text = results.flatMap((r) => r.diagnostics.map((d) => formatDiagnostic(d, r.source?.text))).join("\n");
+    throw new PlaybookLoadError(`playbooks do not validate:\n${text}`);
+  }
+  return results.flatMap((r) => (r.playbook === undefined ? [] : [compilePlan(r.playbook)]));
+}

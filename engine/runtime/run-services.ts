@@ -1,0 +1,133 @@
+// The long-running commands: `playloop dev` (embedded Temporal dev server + worker + API),
+// `playloop worker` and `playloop serve` (against TEMPORAL_ADDRESS).
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Server } from "node:http";
+import type { Client } from "@temporalio/client";
+import { TestWorkflowEnvironment } from "@temporalio/testing";
+import type { NativeConnection, Worker } from "@temporalio/worker";
+import type { Logger } from "pino";
+import { SEARCH_ATTRIBUTES } from "../journey/search-attributes.js";
+import type { RuntimeConfig } from "./config.js";
+import { connectClient, connectWorker } from "./connect.js";
+import { createApiServer } from "./http-api.js";
+import { JourneyClient } from "./journey-client.js";
+import { loadPlans } from "./load-plans.js";
+import { registerSearchAttributes } from "./register-search-attributes.js";
+import { sinksFromConfig } from "./sinks-from-config.js";
+import { taskQueueHasPollers } from "./task-queue-ready.js";
+import { findTemporalCli } from "./temporal-binaries.js";
+import { createJourneyWorker, TASK_QUEUE } from "./worker.js";
+
+/** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
+function stopRequested(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+  });
+}
+
+async function listen(server: Server, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve());
+  });
+  const address = server.address();
+  return typeof address === "object" && address !== null ? address.port : port;
+}
+
+function startApi(client: Client, config: RuntimeConfig, logger: Logger): Server {
+  const plans = loadPlans(config.playbooksDir);
+  let ready = false;
+  return createApiServer({
+    journeys: new JourneyClient(client, plans),
+    logger,
+    ready: async () => {
+      ready ||= await taskQueueHasPollers(client, config.namespace, TASK_QUEUE).catch(() => false);
+      return ready;
+    },
+  });
+}
+
+async function startWorker(connection: NativeConnection, config: RuntimeConfig): Promise<Worker> {
+  return createJourneyWorker({ connection, namespace: config.namespace, sinks: sinksFromConfig(config) });
+}
+
+async function runUntilStopped(worker: Worker | undefined, logger: Logger, cleanup: () => Promise<void>): Promise<void> {
+  const running = worker?.run();
+  const reason = await Promise.race([stopRequested(), running?.then(() => "worker stopped") ?? new Promise<string>(() => {})]);
+  logger.info(`stopping (${reason})`);
+  if (worker !== undefined && worker.getState() === "RUNNING") worker.shutdown();
+  await running;
+  await cleanup();
+}
+
+/** `playloop dev`: an embedded Temporal dev server (SQLite, Web UI), a worker and the HTTP API. */
+export async function runDev(config: RuntimeConfig, logger: Logger): Promise<void> {
+  const started = Date.now();
+  const plans = loadPlans(config.playbooksDir);
+  mkdirSync(config.dataDir, { recursive: true });
+  const cli = findTemporalCli();
+  const [host, portText] = config.temporalAddress.split(":");
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: cli === undefined ? { type: "cached-download" } : { type: "existing-path", path: cli },
+      dbFilename: join(config.dataDir, "temporal.db"),
+      ip: host === "localhost" || host === undefined ? "127.0.0.1" : host,
+      port: Number(portText ?? 7233),
+      ui: true,
+      uiPort: Number(process.env.PLAYLOOP_UI_PORT ?? 8233),
+      namespace: config.namespace,
+      searchAttributes: Object.values(SEARCH_ATTRIBUTES),
+      extraArgs: ["--log-level", "error"],
+    },
+  });
+  const worker = await startWorker(env.nativeConnection, config);
+  const api = startApi(env.client, config, logger);
+  const apiPort = await listen(api, config.apiPort);
+  const uiPort = Number(process.env.PLAYLOOP_UI_PORT ?? 8233);
+  process.stderr.write(
+    [
+      "",
+      `playloop dev is running (${((Date.now() - started) / 1000).toFixed(1)} s to start)`,
+      `  Temporal Web UI  http://localhost:${uiPort}/namespaces/${config.namespace}/workflows`,
+      `  Temporal         ${config.temporalAddress} (namespace ${config.namespace}, state in ${config.dataDir})`,
+      `  HTTP API         http://localhost:${apiPort}  (GET /healthz, PUT /v1/accounts/{id}, POST /v1/accounts/{id}/events)`,
+      `  actions          ${config.actionsFile}${config.webhookUrl ? ` and ${config.webhookUrl}` : ""}`,
+      `  playbooks        ${plans.map((p) => p.id).join(", ")}`,
+      "Ctrl-C stops everything.",
+      "",
+    ].join("\n"),
+  );
+  await runUntilStopped(worker, logger, async () => {
+    await new Promise((resolve) => api.close(resolve));
+    await env.teardown();
+  });
+}
+
+/** `playloop worker`: only the worker, against TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE. */
+export async function runWorker(config: RuntimeConfig, logger: Logger): Promise<void> {
+  const client = await connectClient(config);
+  await registerSearchAttributes(client.connection, config.namespace).catch((error: unknown) => {
+    logger.warn({ err: error }, "could not register search attributes; create PlaybookId, AccountId, Stage, Motion, Outcome (Keyword) and Holdout (Bool) in the namespace");
+  });
+  const connection = await connectWorker(config);
+  const worker = await startWorker(connection, config);
+  logger.info(`worker polling task queue ${TASK_QUEUE} on ${config.temporalAddress} (namespace ${config.namespace})`);
+  await runUntilStopped(worker, logger, async () => {
+    await connection.close();
+    await client.connection.close();
+  });
+}
+
+/** `playloop serve`: only the HTTP API, against TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE. */
+export async function runServe(config: RuntimeConfig, logger: Logger): Promise<void> {
+  const client = await connectClient(config);
+  const api = startApi(client, config, logger);
+  const port = await listen(api, config.apiPort);
+  logger.info(`HTTP API on http://localhost:${port}`);
+  await runUntilStopped(undefined, logger, async () => {
+    await new Promise((resolve) => api.close(resolve));
+    await client.connection.close();
+  });
+}
