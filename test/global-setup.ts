@@ -16,7 +16,9 @@ declare module "vitest" {
 /** Builds dist/ (the CLI tests run it) and bundles the workflow code once for every worker. */
 export default async function setup(project: TestProject): Promise<void> {
   const root = fileURLToPath(new URL("..", import.meta.url));
-  execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-p", `${root}tsconfig.json`], { stdio: "inherit" });
+  execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-p", `${root}tsconfig.json`], {
+    stdio: "inherit",
+  });
   const bundle = await bundleJourneyWorkflows();
   const path = join(mkdtempSync(join(tmpdir(), "playloop-bundle-")), "workflows.js");
   writeFileSync(path, bundle.code);

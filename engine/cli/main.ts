@@ -96,6 +96,7 @@ const RUNTIME_ENV = `
 Environment:
   TEMPORAL_ADDRESS           Temporal frontend (default localhost:7233)
   TEMPORAL_NAMESPACE         namespace (default "default")
+  PLAYLOOP_TASK_QUEUE        task queue (default "playloop")
   TEMPORAL_API_KEY           API key (Temporal Cloud); turns TLS on
   TEMPORAL_TLS=1, TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPORAL_TLS_SERVER_NAME   mTLS
   PLAYLOOP_API_PORT          HTTP API port (default 8080)
@@ -117,13 +118,17 @@ async function runtime(command: "dev" | "worker" | "serve"): Promise<void> {
 
 program
   .command("dev")
-  .description("Run everything on this machine: an embedded Temporal dev server (SQLite, Web UI on 8233), a worker and the HTTP API.")
+  .description(
+    "Run everything on this machine: an embedded Temporal dev server (SQLite, Web UI on 8233), a worker and the HTTP API.",
+  )
   .addHelpText("after", RUNTIME_ENV)
   .action(() => runtime("dev"));
 
 program
   .command("worker")
-  .description("Run only the worker, against TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE (a Temporal cluster or Temporal Cloud).")
+  .description(
+    "Run only the worker, against TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE (a Temporal cluster or Temporal Cloud).",
+  )
   .addHelpText("after", RUNTIME_ENV)
   .action(() => runtime("worker"));
 
@@ -140,7 +145,9 @@ async function api(method: string, path: string, body?: unknown): Promise<void> 
     headers: body === undefined ? {} : { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   }).catch((error: unknown) => {
-    throw new Error(`cannot reach the playloop API at ${base} (${error instanceof Error ? error.message : String(error)}); is \`playloop dev\` or \`playloop serve\` running?`);
+    throw new Error(
+      `cannot reach the playloop API at ${base} (${error instanceof Error ? error.message : String(error)}); is \`playloop dev\` or \`playloop serve\` running?`,
+    );
   });
   const text = await response.text();
   process.stdout.write(`${text.startsWith("{") ? JSON.stringify(JSON.parse(text), null, 2) : text}\n`);

@@ -5,6 +5,7 @@ import { projectRoot } from "./project-root.js";
 export interface RuntimeConfig {
   readonly temporalAddress: string;
   readonly namespace: string;
+  readonly taskQueue: string;
   readonly tls?: { readonly certPath?: string; readonly keyPath?: string; readonly serverName?: string };
   readonly apiKey?: string;
   readonly apiPort: number;
@@ -19,7 +20,8 @@ export interface RuntimeConfig {
 function port(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === "") return fallback;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new Error(`${name} must be a port number, got "${value}"`);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535)
+    throw new Error(`${name} must be a port number, got "${value}"`);
   return parsed;
 }
 
@@ -33,7 +35,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
   return {
     temporalAddress: env.TEMPORAL_ADDRESS ?? "localhost:7233",
     namespace: env.TEMPORAL_NAMESPACE ?? "default",
-    tls: tlsOn ? { certPath: env.TEMPORAL_TLS_CERT, keyPath: env.TEMPORAL_TLS_KEY, serverName: env.TEMPORAL_TLS_SERVER_NAME } : undefined,
+    taskQueue: env.PLAYLOOP_TASK_QUEUE ?? "playloop",
+    tls: tlsOn
+      ? { certPath: env.TEMPORAL_TLS_CERT, keyPath: env.TEMPORAL_TLS_KEY, serverName: env.TEMPORAL_TLS_SERVER_NAME }
+      : undefined,
     apiKey: env.TEMPORAL_API_KEY,
     apiPort: port(env.PLAYLOOP_API_PORT, 8080, "PLAYLOOP_API_PORT"),
     dataDir,

@@ -8,13 +8,20 @@ function tlsOptions(config: RuntimeConfig) {
   const { certPath, keyPath, serverName } = config.tls;
   return {
     serverNameOverride: serverName,
-    clientCertPair: certPath !== undefined && keyPath !== undefined ? { crt: readFileSync(certPath), key: readFileSync(keyPath) } : undefined,
+    clientCertPair:
+      certPath !== undefined && keyPath !== undefined
+        ? { crt: readFileSync(certPath), key: readFileSync(keyPath) }
+        : undefined,
   };
 }
 
 /** A client connection to the configured Temporal (a local dev server, a cluster or Temporal Cloud). */
 export async function connectClient(config: RuntimeConfig): Promise<Client & { readonly connection: Connection }> {
-  const connection = await Connection.connect({ address: config.temporalAddress, tls: tlsOptions(config), apiKey: config.apiKey });
+  const connection = await Connection.connect({
+    address: config.temporalAddress,
+    tls: tlsOptions(config),
+    apiKey: config.apiKey,
+  });
   return Object.assign(new Client({ connection, namespace: config.namespace }), { connection });
 }
 

@@ -23,13 +23,17 @@ class HttpError extends Error {
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const type = req.headers["content-type"] ?? "";
-  if (!/^application\/(.+\+)?json\b/.test(type)) throw new HttpError(415, "send JSON with content-type: application/json");
+  if (!/^application\/(.+\+)?json\b/.test(type))
+    throw new HttpError(415, "send JSON with content-type: application/json");
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -41,11 +45,16 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   try {
     return JSON.parse(Buffer.concat(chunks).toString("utf8"));
   } catch (error) {
-    throw new HttpError(400, `request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new HttpError(
+      400,
+      `request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
-function issues(list: readonly { path: readonly (string | number)[]; message: string }[]): { path: string; message: string }[] {
+function issues(
+  list: readonly { path: readonly (string | number)[]; message: string }[],
+): { path: string; message: string }[] {
   return list.map((issue) => ({ path: `/${issue.path.join("/")}`, message: issue.message }));
 }
 
@@ -71,7 +80,8 @@ export function createApiServer(options: ApiOptions): Server {
     const match = /^\/v1\/accounts\/([^/]+)(\/events)?$/.exec(url.pathname);
     if (match === null) throw new HttpError(404, `no route for ${url.pathname}`);
     const id = decodeURIComponent(match[1] ?? "");
-    if (!ACCOUNT_ID.test(id)) throw new HttpError(400, "account ids are 1-200 letters, digits and . _ : -, starting with a letter or digit");
+    if (!ACCOUNT_ID.test(id))
+      throw new HttpError(400, "account ids are 1-200 letters, digits and . _ : -, starting with a letter or digit");
     if (match[2] === "/events") {
       if (method !== "POST") throw new HttpError(405, "use POST to send an event");
       const { value, issues: problems } = validateEvent(await readJson(req));

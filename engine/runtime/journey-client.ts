@@ -1,7 +1,12 @@
 import { WorkflowNotFoundError, type Client } from "@temporalio/client";
 import type { CompiledPlan } from "../compile/plan.js";
 import { isHeldOut } from "../journey/holdout.js";
-import { journeyWorkflowId, type AccountSnapshot, type JourneyEvent, type JourneyState } from "../journey/journey-types.js";
+import {
+  journeyWorkflowId,
+  type AccountSnapshot,
+  type JourneyEvent,
+  type JourneyState,
+} from "../journey/journey-types.js";
 import { SEARCH_ATTRIBUTES } from "../journey/search-attributes.js";
 import { TASK_QUEUE } from "./worker.js";
 
@@ -75,7 +80,9 @@ export class JourneyClient {
     const states = await Promise.all(
       this.plans.map(async (plan) => {
         try {
-          return await this.client.workflow.getHandle(journeyWorkflowId(plan.id, accountId)).query<JourneyState>("state");
+          return await this.client.workflow
+            .getHandle(journeyWorkflowId(plan.id, accountId))
+            .query<JourneyState>("state");
         } catch (error) {
           if (error instanceof WorkflowNotFoundError) return undefined;
           throw error;

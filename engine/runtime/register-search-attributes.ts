@@ -9,7 +9,10 @@ const { IndexedValueType } = proto.temporal.api.enums.v1;
  * Registers playloop's search attributes in a namespace; attributes already there are kept. On
  * Temporal Cloud, where the operator API is closed, create them in the Cloud UI or with tcld.
  */
-export async function registerSearchAttributes(connection: Pick<Connection, "operatorService">, namespace: string): Promise<void> {
+export async function registerSearchAttributes(
+  connection: Pick<Connection, "operatorService">,
+  namespace: string,
+): Promise<void> {
   // The time-skipping test server can add search attributes but not list them.
   const existing = await connection.operatorService.listSearchAttributes({ namespace }).catch(() => undefined);
   const known = new Set(Object.keys(existing?.customAttributes ?? {}));

@@ -17,7 +17,7 @@ import { registerSearchAttributes } from "./register-search-attributes.js";
 import { sinksFromConfig } from "./sinks-from-config.js";
 import { taskQueueHasPollers } from "./task-queue-ready.js";
 import { findTemporalCli } from "./temporal-binaries.js";
-import { createJourneyWorker, TASK_QUEUE } from "./worker.js";
+import { createJourneyWorker } from "./worker.js";
 
 /** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
 function stopRequested(): Promise<string> {
@@ -40,22 +40,34 @@ function startApi(client: Client, config: RuntimeConfig, logger: Logger): Server
   const plans = loadPlans(config.playbooksDir);
   let ready = false;
   return createApiServer({
-    journeys: new JourneyClient(client, plans),
+    journeys: new JourneyClient(client, plans, config.taskQueue),
     logger,
     ready: async () => {
-      ready ||= await taskQueueHasPollers(client, config.namespace, TASK_QUEUE).catch(() => false);
+      ready ||= await taskQueueHasPollers(client, config.namespace, config.taskQueue).catch(() => false);
       return ready;
     },
   });
 }
 
 async function startWorker(connection: NativeConnection, config: RuntimeConfig): Promise<Worker> {
-  return createJourneyWorker({ connection, namespace: config.namespace, sinks: sinksFromConfig(config) });
+  return createJourneyWorker({
+    connection,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    sinks: sinksFromConfig(config),
+  });
 }
 
-async function runUntilStopped(worker: Worker | undefined, logger: Logger, cleanup: () => Promise<void>): Promise<void> {
+async function runUntilStopped(
+  worker: Worker | undefined,
+  logger: Logger,
+  cleanup: () => Promise<void>,
+): Promise<void> {
   const running = worker?.run();
-  const reason = await Promise.race([stopRequested(), running?.then(() => "worker stopped") ?? new Promise<string>(() => {})]);
+  const reason = await Promise.race([
+    stopRequested(),
+    running?.then(() => "worker stopped") ?? new Promise<string>(() => {}),
+  ]);
   logger.info(`stopping (${reason})`);
   if (worker !== undefined && worker.getState() === "RUNNING") worker.shutdown();
   await running;
@@ -109,11 +121,16 @@ export async function runDev(config: RuntimeConfig, logger: Logger): Promise<voi
 export async function runWorker(config: RuntimeConfig, logger: Logger): Promise<void> {
   const client = await connectClient(config);
   await registerSearchAttributes(client.connection, config.namespace).catch((error: unknown) => {
-    logger.warn({ err: error }, "could not register search attributes; create PlaybookId, AccountId, Stage, Motion, Outcome (Keyword) and Holdout (Bool) in the namespace");
+    logger.warn(
+      { err: error },
+      "could not register search attributes; create PlaybookId, AccountId, Stage, Motion, Outcome (Keyword) and Holdout (Bool) in the namespace",
+    );
   });
   const connection = await connectWorker(config);
   const worker = await startWorker(connection, config);
-  logger.info(`worker polling task queue ${TASK_QUEUE} on ${config.temporalAddress} (namespace ${config.namespace})`);
+  logger.info(
+    `worker polling task queue ${config.taskQueue} on ${config.temporalAddress} (namespace ${config.namespace})`,
+  );
   await runUntilStopped(worker, logger, async () => {
     await connection.close();
     await client.connection.close();

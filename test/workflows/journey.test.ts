@@ -38,7 +38,11 @@ describe("seat-upsell on a real Temporal server", () => {
     const seatUpsell = plan("seat-upsell");
     await worker.runUntil(async () => {
       const now = await env.currentTimeMs();
-      const handle = await startJourney(env, taskQueue, { plan: seatUpsell, account: account("acme-1", now), holdout: false });
+      const handle = await startJourney(env, taskQueue, {
+        plan: seatUpsell,
+        account: account("acme-1", now),
+        holdout: false,
+      });
       await env.sleep(1000);
       expect((await state(handle)).waitingFor).toBe("capacity (usage.updated)");
       await handle.signal("event", { id: "u1", type: "usage.updated", data: { usage: { seat_utilization: 0.7 } } });
@@ -54,7 +58,11 @@ describe("seat-upsell on a real Temporal server", () => {
         source: "playloop/playbooks/seat-upsell",
         subject: "acme-1",
         datacontenttype: "application/json",
-        data: { playbook: { id: "seat-upsell", version: seatUpsell.version }, stage: "orchestrate", step: "orchestrate.1" },
+        data: {
+          playbook: { id: "seat-upsell", version: seatUpsell.version },
+          stage: "orchestrate",
+          step: "orchestrate.1",
+        },
       });
       expect(task?.data).toMatchObject({ owner: "csm", title: "Capacity review with Acme Corp", sla_ms: 2 * DAY });
 
@@ -83,14 +91,20 @@ describe("seat-upsell on a real Temporal server", () => {
     const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
     await worker.runUntil(async () => {
       const now = await env.currentTimeMs();
-      const handle = await startJourney(env, taskQueue, { plan: plan("seat-upsell"), account: account("acme-2", now), holdout: false });
+      const handle = await startJourney(env, taskQueue, {
+        plan: plan("seat-upsell"),
+        account: account("acme-2", now),
+        holdout: false,
+      });
       await handle.signal("event", { id: "u1", type: "usage.updated", data: { usage: { seat_utilization: 0.95 } } });
       await env.sleep(DAY);
       await handle.signal("event", { id: "a1", type: "account.updated", data: { health_score: 32 } });
       await env.sleep(31 * DAY);
       const s = await state(handle);
       expect(types(log.read())).not.toContain("offer.propose");
-      expect(s.decisions).toContainEqual(expect.objectContaining({ kind: "suppressed", reason: "suppressed: at_risk", step: "commit.1" }));
+      expect(s.decisions).toContainEqual(
+        expect.objectContaining({ kind: "suppressed", reason: "suppressed: at_risk", step: "commit.1" }),
+      );
       await recordHistory(handle, "seat-upsell-suppressed");
     });
   });
@@ -100,7 +114,11 @@ describe("seat-upsell on a real Temporal server", () => {
     const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
     await worker.runUntil(async () => {
       const now = await env.currentTimeMs();
-      const handle = await startJourney(env, taskQueue, { plan: plan("seat-upsell"), account: account("acme-3", now), holdout: false });
+      const handle = await startJourney(env, taskQueue, {
+        plan: plan("seat-upsell"),
+        account: account("acme-3", now),
+        holdout: false,
+      });
       const event = { id: "same", type: "usage.updated", data: { usage: { seat_utilization: 0.9 } } };
       await handle.signal("event", event);
       await handle.signal("event", event);
@@ -121,7 +139,11 @@ describe("seat-upsell on a real Temporal server", () => {
     const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
     await worker.runUntil(async () => {
       const now = await env.currentTimeMs();
-      const handle = await startJourney(env, taskQueue, { plan: plan("seat-upsell"), account: account("acme-4", now), holdout: true });
+      const handle = await startJourney(env, taskQueue, {
+        plan: plan("seat-upsell"),
+        account: account("acme-4", now),
+        holdout: true,
+      });
       await handle.signal("event", { id: "u1", type: "usage.updated", data: { usage: { seat_utilization: 0.9 } } });
       await env.sleep(DAY);
       const s = await state(handle);
@@ -139,7 +161,11 @@ describe("time windows", () => {
     await worker.runUntil(async () => {
       const now = await env.currentTimeMs();
       const renewal = Date.parse(day(now, 200));
-      const handle = await startJourney(env, taskQueue, { plan: plan("renewal-bundle"), account: account("hooli-1", now, { renewal_date: day(now, 200) }), holdout: false });
+      const handle = await startJourney(env, taskQueue, {
+        plan: plan("renewal-bundle"),
+        account: account("hooli-1", now, { renewal_date: day(now, 200) }),
+        holdout: false,
+      });
       await env.sleep(108 * DAY);
       expect(log.read()).toEqual([]);
       expect((await state(handle)).waitingFor).toBe("renewal_window");
@@ -159,7 +185,11 @@ describe("time windows", () => {
     await worker.runUntil(async () => {
       const now = await env.currentTimeMs();
       const original = account("hooli-2", now, { renewal_date: day(now, 200) });
-      const handle = await startJourney(env, taskQueue, { plan: plan("renewal-bundle"), account: original, holdout: false });
+      const handle = await startJourney(env, taskQueue, {
+        plan: plan("renewal-bundle"),
+        account: original,
+        holdout: false,
+      });
       await env.sleep(50 * DAY);
       await handle.signal("snapshot", { ...original, renewal_date: day(now, 400) });
       await env.sleep(70 * DAY); // day 120: past the old window's opening
@@ -176,7 +206,11 @@ describe("time windows", () => {
     const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
     await worker.runUntil(async () => {
       const now = await env.currentTimeMs();
-      const handle = await startJourney(env, taskQueue, { plan: plan("onboarding-upsell"), account: account("new-1", now, { onboarded_at: day(now, 0) }), holdout: false });
+      const handle = await startJourney(env, taskQueue, {
+        plan: plan("onboarding-upsell"),
+        account: account("new-1", now, { onboarded_at: day(now, 0) }),
+        holdout: false,
+      });
       await env.sleep(59 * DAY);
       expect(log.read()).toEqual([]);
       const result = (await handle.result()) as JourneyState;
@@ -192,10 +226,19 @@ describe("time windows", () => {
     const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
     await worker.runUntil(async () => {
       const now = await env.currentTimeMs();
-      const handle = await startJourney(env, taskQueue, { plan: plan("send-window"), account: account("tokyo-1", now, { timezone: "Asia/Tokyo" }), holdout: false });
+      const handle = await startJourney(env, taskQueue, {
+        plan: plan("send-window"),
+        account: account("tokyo-1", now, { timezone: "Asia/Tokyo" }),
+        holdout: false,
+      });
       const result = (await handle.result()) as JourneyState;
       const sentAt = new Date(log.read()[0]?.time ?? "");
-      const local = new Intl.DateTimeFormat("en-US", { timeZone: "Asia/Tokyo", weekday: "short", hour: "numeric", hourCycle: "h23" }).formatToParts(sentAt);
+      const local = new Intl.DateTimeFormat("en-US", {
+        timeZone: "Asia/Tokyo",
+        weekday: "short",
+        hour: "numeric",
+        hourCycle: "h23",
+      }).formatToParts(sentAt);
       const hour = Number(local.find((p) => p.type === "hour")?.value);
       const weekday = local.find((p) => p.type === "weekday")?.value;
       expect(hour).toBeGreaterThanOrEqual(9);
@@ -213,13 +256,22 @@ describe("discount fences and approvals", () => {
     const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
     await worker.runUntil(async () => {
       const now = await env.currentTimeMs();
-      const handle = await startJourney(env, taskQueue, { plan: plan("approval-upsell"), account: account("acme-5", now), holdout: false });
+      const handle = await startJourney(env, taskQueue, {
+        plan: plan("approval-upsell"),
+        account: account("acme-5", now),
+        holdout: false,
+      });
       await handle.signal("event", { id: "u1", type: "usage.updated", data: { usage: { seat_utilization: 0.9 } } });
       await env.sleep(60_000);
       expect(log.read().map((e) => e.id)).toEqual(["approval-upsell:acme-5:0:commit.1:approval"]);
       expect(log.read()[0]).toMatchObject({ type: "playloop.action.approval.request", data: { approver: "finance" } });
       await env.sleep(3 * DAY + 60_000);
-      expect(log.read().map((e) => e.id).at(-1)).toBe("approval-upsell:acme-5:0:commit.1:escalation");
+      expect(
+        log
+          .read()
+          .map((e) => e.id)
+          .at(-1),
+      ).toBe("approval-upsell:acme-5:0:commit.1:escalation");
       expect(log.read().at(-1)?.data).toMatchObject({ approver: "vp_finance" });
       expect(types(log.read())).not.toContain("offer.propose");
       await handle.signal("event", { id: "ok", type: "approval.granted", data: { step: "commit.1" } });
@@ -235,7 +287,11 @@ describe("discount fences and approvals", () => {
     const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
     await worker.runUntil(async () => {
       const now = await env.currentTimeMs();
-      const handle = await startJourney(env, taskQueue, { plan: plan("approval-upsell"), account: account("acme-6", now), holdout: false });
+      const handle = await startJourney(env, taskQueue, {
+        plan: plan("approval-upsell"),
+        account: account("acme-6", now),
+        holdout: false,
+      });
       await handle.signal("event", { id: "u1", type: "usage.updated", data: { usage: { seat_utilization: 0.9 } } });
       await env.sleep(60_000);
       await handle.signal("event", { id: "no", type: "approval.rejected", data: { step: "commit.1" } });
@@ -252,7 +308,9 @@ describe("discount fences and approvals", () => {
     await worker.runUntil(async () => {
       const now = await env.currentTimeMs();
       const fenced = plan("fenced-offer");
-      const growth = (await (await startJourney(env, taskQueue, { plan: fenced, account: account("growth-1", now), holdout: false })).result()) as JourneyState;
+      const growth = (await (
+        await startJourney(env, taskQueue, { plan: fenced, account: account("growth-1", now), holdout: false })
+      ).result()) as JourneyState;
       const enterprise = (await (
         await startJourney(env, taskQueue, {
           plan: fenced,
@@ -260,9 +318,15 @@ describe("discount fences and approvals", () => {
           holdout: false,
         })
       ).result()) as JourneyState;
-      expect(log.read().map((e) => e.id)).toEqual(["fenced-offer:growth-1:0:tier_fenced", "fenced-offer:growth-1:0:inside", "fenced-offer:ent-1:0:inside"]);
+      expect(log.read().map((e) => e.id)).toEqual([
+        "fenced-offer:growth-1:0:tier_fenced",
+        "fenced-offer:growth-1:0:inside",
+        "fenced-offer:ent-1:0:inside",
+      ]);
       expect(reasons(growth)).toContain("blocked: offer not emitted: price per seat 68.00 below the floor (70)");
-      expect(reasons(enterprise)).toContain("blocked: offer not emitted: discount 10% above the enterprise tier's fence (5%)");
+      expect(reasons(enterprise)).toContain(
+        "blocked: offer not emitted: discount 10% above the enterprise tier's fence (5%)",
+      );
     });
   });
 });

@@ -1,0 +1,300 @@
+// The engine end to end on a real Temporal dev server (the one `playloop dev` runs): the HTTP API,
+// search attributes and visibility, signed webhooks with retries, and a worker process killed.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import { join } from "node:path";
+import type { AddressInfo } from "node:net";
+import { TestWorkflowEnvironment } from "@temporalio/testing";
+import type { Worker } from "@temporalio/worker";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ActionEvent } from "../../engine/journey/action-event.js";
+import type { JourneyState } from "../../engine/journey/journey-types.js";
+import { SEARCH_ATTRIBUTES } from "../../engine/journey/search-attributes.js";
+import { ndjsonSink, webhookSink } from "../../engine/runtime/action-sinks.js";
+import { createApiServer } from "../../engine/runtime/http-api.js";
+import { JourneyClient } from "../../engine/runtime/journey-client.js";
+import { loadPlans } from "../../engine/runtime/load-plans.js";
+import { createLogger } from "../../engine/runtime/logger.js";
+import { findTemporalCli } from "../../engine/runtime/temporal-binaries.js";
+import { verifyWebhook, webhookKey } from "../../engine/runtime/webhook-signature.js";
+import { createJourneyWorker } from "../../engine/runtime/worker.js";
+import { ROOT, readRepoFile } from "../helpers.js";
+import { actionLog, day, plan, workflowBundle } from "../workflows/harness.js";
+
+const SECRET = `whsec_${Buffer.from("playloop-test-secret-0123456789").toString("base64")}`;
+const TASK_QUEUE = "playloop-dev-test";
+
+interface Received {
+  readonly id: string;
+  readonly event: ActionEvent;
+  readonly signed: boolean;
+}
+
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+let api: Server;
+let apiUrl: string;
+let receiver: Server;
+const received: Received[] = [];
+const attempts = new Map<string, number>();
+const children: ChildProcess[] = [];
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+/** Polls until `check` returns a value (not undefined) or the time runs out. */
+async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+}
+
+function request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  return fetch(`${apiUrl}${path}`, {
+    method,
+    headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+async function journey(accountId: string, playbookId: string): Promise<JourneyState | undefined> {
+  const response = await request("GET", `/v1/accounts/${accountId}`);
+  if (!response.ok) return undefined;
+  const body = (await response.json()) as { journeys: JourneyState[] };
+  return body.journeys.find((j) => j.playbookId === playbookId);
+}
+
+beforeAll(async () => {
+  const cli = findTemporalCli();
+  if (cli === undefined) throw new Error("no Temporal CLI: run `npm install` (tools/install-temporal.mjs)");
+  env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: "existing-path", path: cli },
+      searchAttributes: Object.values(SEARCH_ATTRIBUTES),
+      extraArgs: ["--log-level", "error"],
+    },
+  });
+  // A webhook receiver that checks signatures, fails each action's first attempt with a 503
+  // (Temporal retries it with the same id), and keeps one copy per webhook-id.
+  receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      const id = String(req.headers["webhook-id"]);
+      const count = (attempts.get(id) ?? 0) + 1;
+      attempts.set(id, count);
+      if (count === 1) {
+        res.writeHead(503).end();
+        return;
+      }
+      const signed = verifyWebhook(
+        webhookKey(SECRET),
+        id,
+        Number(req.headers["webhook-timestamp"]),
+        body,
+        String(req.headers["webhook-signature"]),
+      );
+      if (!received.some((r) => r.id === id)) received.push({ id, event: JSON.parse(body) as ActionEvent, signed });
+      res.writeHead(204).end();
+    });
+  });
+  const receiverPort = await listen(receiver);
+  worker = await createJourneyWorker({
+    connection: env.nativeConnection,
+    taskQueue: TASK_QUEUE,
+    sinks: [webhookSink(`http://127.0.0.1:${receiverPort}/hooks`, SECRET), actionLog().sink],
+    workflowBundle: workflowBundle(),
+  });
+  running = worker.run();
+  api = createApiServer({
+    journeys: new JourneyClient(env.client, loadPlans(join(ROOT, "playbooks")), TASK_QUEUE),
+    logger: createLogger(),
+    ready: async () => worker.getState() === "RUNNING",
+  });
+  apiUrl = `http://127.0.0.1:${await listen(api)}`;
+}, 120_000);
+
+afterAll(async () => {
+  for (const child of children) child.kill("SIGKILL");
+  if (worker?.getState() === "RUNNING") worker.shutdown();
+  await running;
+  await new Promise((resolve) => api?.close(resolve));
+  await new Promise((resolve) => receiver?.close(resolve));
+  await env?.teardown();
+}, 60_000);
+
+describe("playloop on the Temporal dev server", () => {
+  it("answers /healthz once the worker polls", async () => {
+    const response = await request("GET", "/healthz");
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ok" });
+  });
+
+  it("sends seat-upsell's orchestrate actions to an eligible account as signed CloudEvents, and says why the others get none", async () => {
+    const acme = JSON.parse(readRepoFile("playbooks/samples/acme.json")) as Record<string, unknown>;
+    const today = Date.now();
+    const accounts = {
+      "dev-acme": { ...acme },
+      "dev-globex": { ...acme, health_score: 35, risk: { open_escalations: 2, cancellation_intent: false } },
+      "dev-initech": { ...acme, consent: { marketing: false } },
+      "dev-umbrella": { ...acme, onboarded_at: day(today, -20) },
+    };
+    for (const [id, body] of Object.entries(accounts)) {
+      expect((await request("PUT", `/v1/accounts/${id}`, { ...body, id })).status).toBe(200);
+    }
+    for (const id of Object.keys(accounts)) {
+      const event = { id: `usage-${id}`, type: "usage.updated", data: { usage: { seat_utilization: 0.92 } } };
+      const response = await request("POST", `/v1/accounts/${id}/events`, event);
+      expect(response.status).toBe(202);
+      // The same event again changes nothing.
+      expect((await request("POST", `/v1/accounts/${id}/events`, event)).status).toBe(202);
+    }
+
+    const delivered = await eventually(async () => {
+      const mine = received.filter(
+        (r) =>
+          r.event.subject === "dev-acme" &&
+          r.event.data.playbook !== undefined &&
+          r.event.source === "playloop/playbooks/seat-upsell",
+      );
+      return mine.length >= 3 ? mine : undefined;
+    }, "acme's seat-upsell actions");
+    expect(delivered.map((r) => r.event.type)).toEqual([
+      "playloop.action.inapp.prompt",
+      "playloop.action.crm.task",
+      "playloop.action.report.roi_snapshot",
+    ]);
+    for (const r of delivered) {
+      expect(r.signed).toBe(true);
+      expect(attempts.get(r.id)).toBe(2); // the 503 was retried with the same webhook-id
+      expect(r.event).toMatchObject({ specversion: "1.0", subject: "dev-acme", id: r.id });
+    }
+
+    const why = {
+      "dev-globex": "suppressed: at_risk",
+      "dev-initech": "not eligible: consent.marketing",
+      "dev-umbrella": "not eligible: days_since(onboarded_at) >= 60",
+    };
+    for (const [id, reason] of Object.entries(why)) {
+      const state = await eventually(async () => {
+        const s = await journey(id, "seat-upsell");
+        return s?.decisions.some((d) => d.kind === "suppressed") === true ? s : undefined;
+      }, `${id}'s suppression`);
+      expect(state.decisions.filter((d) => d.kind === "suppressed").map((d) => d.reason)).toContain(reason);
+      expect(
+        received.filter((r) => r.event.subject === id && r.event.source === "playloop/playbooks/seat-upsell"),
+      ).toEqual([]);
+    }
+
+    // Operators find the runs by playbook, and by playbook and stage, in visibility.
+    const listed = await eventually(async () => {
+      const ids: string[] = [];
+      for await (const execution of env.client.workflow.list({ query: "PlaybookId = 'seat-upsell'" }))
+        ids.push(execution.workflowId);
+      const mine = ids.filter((id) => id.startsWith("playloop/seat-upsell/dev-")).sort();
+      return mine.length === 4 ? mine : undefined;
+    }, "the visibility query on PlaybookId");
+    expect(listed).toEqual([
+      "playloop/seat-upsell/dev-acme",
+      "playloop/seat-upsell/dev-globex",
+      "playloop/seat-upsell/dev-initech",
+      "playloop/seat-upsell/dev-umbrella",
+    ]);
+    const inProve = await eventually(async () => {
+      const ids: string[] = [];
+      for await (const execution of env.client.workflow.list({
+        query: "PlaybookId = 'seat-upsell' AND Stage = 'prove' AND AccountId = 'dev-acme'",
+      }))
+        ids.push(execution.workflowId);
+      return ids.length === 1 ? ids : undefined;
+    }, "the visibility query on PlaybookId and Stage");
+    expect(inProve).toEqual(["playloop/seat-upsell/dev-acme"]);
+    const description = await env.client.workflow.getHandle("playloop/seat-upsell/dev-acme").describe();
+    expect(await description.staticSummary()).toBe("Seat upsell at capacity (upsell) for Acme Corp");
+  }, 90_000);
+
+  it("rejects bad requests with a 4xx and a message, never a 500", async () => {
+    const cases: [string, string, unknown, number, RegExp][] = [
+      ["PUT", "/v1/accounts/x1", "{not json", 400, /not valid JSON/],
+      ["PUT", "/v1/accounts/x1", { id: "x1", health_score: "high" }, 400, /invalid account/],
+      ["PUT", "/v1/accounts/x1", { id: "x2" }, 400, /does not match/],
+      ["PUT", "/v1/accounts/x1", { id: "x1", __proto__: { polluted: true }, now: 1 }, 400, /invalid account/],
+      ["POST", "/v1/accounts/dev-acme/events", { id: "e", type: "NotAType" }, 400, /invalid event/],
+      ["POST", "/v1/accounts/dev-acme/events", { type: "usage.updated" }, 400, /invalid event/],
+      ["POST", "/v1/accounts/nobody/events", { id: "e", type: "usage.updated" }, 404, /unknown account/],
+      ["GET", "/v1/accounts/nobody", undefined, 404, /unknown account/],
+      ["DELETE", "/v1/accounts/dev-acme", undefined, 405, /use GET or PUT/],
+      ["GET", "/v1/nothing", undefined, 404, /no route/],
+      ["GET", "/v1/accounts/%2E%2E%2Fetc", undefined, 400, /account ids/],
+    ];
+    for (const [method, path, body, status, message] of cases) {
+      const response = await request(method, path, body);
+      expect(response.status, `${method} ${path}`).toBe(status);
+      expect(((await response.json()) as { error: string }).error).toMatch(message);
+    }
+    const unsupported = await request("PUT", "/v1/accounts/x1", "id=x1", { "content-type": "text/plain" });
+    expect(unsupported.status).toBe(415);
+    const huge = await request(
+      "PUT",
+      "/v1/accounts/x1",
+      JSON.stringify({ id: "x1", pad: "x".repeat(2 * 1024 * 1024) }),
+    );
+    expect(huge.status).toBe(413);
+  });
+
+  it("loses and duplicates nothing when a worker process is killed mid-journey and restarted", async () => {
+    const log = actionLog();
+    const queue = "playloop-restart-test";
+    const startWorker = (): Promise<ChildProcess> => {
+      const child = spawn(process.execPath, [join(ROOT, "dist/engine/cli/main.js"), "worker"], {
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: env.address,
+          PLAYLOOP_TASK_QUEUE: queue,
+          PLAYLOOP_ACTIONS_FILE: log.path,
+        },
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      children.push(child);
+      return new Promise((resolve, reject) => {
+        let output = "";
+        child.stderr?.on("data", (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes("worker polling task queue")) resolve(child);
+        });
+        child.once("exit", (code) => reject(new Error(`worker exited with ${code}:\n${output}`)));
+      });
+    };
+    const first = await startWorker();
+    const acme = JSON.parse(readRepoFile("playbooks/samples/acme.json")) as { id: string };
+    const handle = await env.client.workflow.start("journey", {
+      taskQueue: queue,
+      workflowId: "playloop/restart-demo/acme",
+      args: [{ plan: plan("restart-demo"), account: acme, holdout: false }],
+    });
+    await eventually(async () => (log.read().length === 1 ? true : undefined), "the first action");
+    first.kill("SIGKILL");
+    await new Promise((resolve) => first.once("exit", resolve));
+    await handle.signal("event", { id: "go", type: "demo.continue" });
+    await startWorker();
+    const result = (await handle.result()) as JourneyState;
+    expect(result.outcome).toBe("done");
+    expect(log.read().map((e) => e.id)).toEqual([
+      "restart-demo:acme:0:orchestrate.1",
+      "restart-demo:acme:0:orchestrate.3",
+    ]);
+  }, 90_000);
+});
