@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActionEvent } from "../../engine/journey/action-event.js";
 import type { JourneyState } from "../../engine/journey/journey-types.js";
 import { SEARCH_ATTRIBUTES } from "../../engine/journey/search-attributes.js";
-import { ndjsonSink, webhookSink } from "../../engine/runtime/action-sinks.js";
+import { webhookSink } from "../../engine/runtime/action-sinks.js";
 import { createApiServer } from "../../engine/runtime/http-api.js";
 import { JourneyClient } from "../../engine/runtime/journey-client.js";
 import { loadPlans } from "../../engine/runtime/load-plans.js";
