@@ -166,7 +166,9 @@ program
     try {
       data = JSON.parse(options.data);
     } catch (error) {
-      throw new Error(`--data is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(`--data is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     }
     const id = options.id ?? `cli-${crypto.randomUUID()}`;
     await api("POST", `/v1/accounts/${encodeURIComponent(account)}/events`, { id, type, data });

@@ -1,0 +1,96 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApplicationFailure } from "@temporalio/common";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ActionEvent } from "../../engine/journey/action-event.js";
+import { webhookSink } from "../../engine/runtime/action-sinks.js";
+import { signWebhook, verifyWebhook, webhookKey } from "../../engine/runtime/webhook-signature.js";
+
+const event: ActionEvent = {
+  specversion: "1.0",
+  id: "seat-upsell:acme:0:orchestrate.1",
+  type: "playloop.action.crm.task",
+  source: "playloop/playbooks/seat-upsell",
+  subject: "acme",
+  time: "2026-11-22T00:00:00.000Z",
+  datacontenttype: "application/json",
+  data: { action: "crm.task" },
+};
+
+describe("Standard Webhooks signatures", () => {
+  it("match the spec's test vector", () => {
+    const key = webhookKey("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    const signature = signWebhook(key, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, '{"test": 2432232314}');
+    expect(signature).toBe("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    expect(
+      verifyWebhook(key, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, '{"test": 2432232314}', `v1,bogus ${signature}`),
+    ).toBe(true);
+    expect(verifyWebhook(key, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265331, '{"test": 2432232314}', signature)).toBe(
+      false,
+    );
+  });
+
+  it("refuse a secret that is too short", () => {
+    expect(() => webhookKey("whsec_c2hvcnQ=")).toThrow(/at least 16/);
+  });
+});
+
+describe("webhook sink", () => {
+  let server: Server;
+  let url: string;
+  const statuses: number[] = [];
+  const seen: { headers: Record<string, unknown>; body: string }[] = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      req.on("end", () => {
+        seen.push({ headers: req.headers, body });
+        res.writeHead(statuses.shift() ?? 204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const secret = `whsec_${Buffer.from("0123456789abcdef0123").toString("base64")}`;
+
+  it("POSTs the CloudEvent signed with webhook-id, webhook-timestamp and webhook-signature", async () => {
+    await webhookSink(url, secret).deliver(event);
+    const request = seen.at(-1);
+    expect(request?.headers["webhook-id"]).toBe(event.id);
+    expect(request?.headers["content-type"]).toBe("application/cloudevents+json");
+    const ok = verifyWebhook(
+      webhookKey(secret),
+      event.id,
+      Number(request?.headers["webhook-timestamp"]),
+      request?.body ?? "",
+      String(request?.headers["webhook-signature"]),
+    );
+    expect(ok).toBe(true);
+    expect(JSON.parse(request?.body ?? "{}")).toEqual(event);
+  });
+
+  it("throws a retryable error on 5xx and 429, and a non-retryable failure on other 4xx", async () => {
+    statuses.push(503);
+    await expect(webhookSink(url, secret).deliver(event)).rejects.not.toBeInstanceOf(ApplicationFailure);
+    statuses.push(429);
+    await expect(webhookSink(url, secret).deliver(event)).rejects.toThrow(/429/);
+    statuses.push(400);
+    const failure = await webhookSink(url, secret)
+      .deliver(event)
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect((failure as ApplicationFailure).nonRetryable).toBe(true);
+    expect((failure as ApplicationFailure).type).toBe("DeliveryRejected");
+  });
+
+  it("throws a retryable error when the receiver cannot be reached", async () => {
+    await expect(webhookSink("http://127.0.0.1:1/hooks", secret).deliver(event)).rejects.toThrow();
+  });
+});
