@@ -537,7 +537,10 @@ class Journey {
           if (next.kind === "goto") {
             this.state.iteration++;
             this.decide("fired", `loop to ${step.to} (iteration ${this.state.iteration})`, step.id);
-            if (wf.workflowInfo().continueAsNewSuggested || wf.workflowInfo().historyLength > 2000) {
+            if (
+              wf.workflowInfo().continueAsNewSuggested ||
+              wf.workflowInfo().historyLength > (this.input.maxHistoryEvents ?? 2000)
+            ) {
               await wf.condition(wf.allHandlersFinished);
               return wf.continueAsNew<typeof journey>({
                 ...this.input,

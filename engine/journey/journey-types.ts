@@ -76,6 +76,8 @@ export interface JourneyInput {
   readonly account: AccountSnapshot;
   readonly holdout: boolean;
   readonly carried?: CarriedState;
+  /** Continue as new at the next loop once the history is longer than this (default 2000 events). */
+  readonly maxHistoryEvents?: number;
 }
 
 /** The workflow id of one account's journey through one playbook. */

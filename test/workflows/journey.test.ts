@@ -330,3 +330,35 @@ describe("discount fences and approvals", () => {
     });
   });
 });
+
+describe("journeys that loop for years", () => {
+  it("continue as new, carrying the iteration, and keep delivering once per iteration", async () => {
+    const log = actionLog();
+    const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
+    await worker.runUntil(async () => {
+      const now = await env.currentTimeMs();
+      const handle = await startJourney(env, taskQueue, {
+        plan: plan("looping"),
+        account: account("loop-1", now),
+        holdout: false,
+        maxHistoryEvents: 40,
+      });
+      const firstRun = (await handle.describe()).runId;
+      await env.sleep(41 * DAY);
+      const latest = env.client.workflow.getHandle(handle.workflowId);
+      const s = await state(latest);
+      expect((await latest.describe()).runId).not.toBe(firstRun);
+      expect(s.iteration).toBeGreaterThanOrEqual(18);
+      const ids = log.read().map((e) => e.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.slice(0, 3)).toEqual([
+        "looping:loop-1:0:orchestrate.1",
+        "looping:loop-1:1:orchestrate.1",
+        "looping:loop-1:2:orchestrate.1",
+      ]);
+      expect(ids.length).toBeGreaterThanOrEqual(s.iteration);
+      const history = await latest.fetchHistory();
+      expect(history.events?.length ?? 0).toBeLessThan(80);
+    });
+  });
+});
