@@ -29,6 +29,19 @@ export default tseslint.config(
     // Workflow code must replay: only deterministic modules and @temporalio/workflow.
     files: ["workflows/**/*.ts"],
     rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/engine/runtime/**", "**/engine/cli/**", "**/engine/validate/**", "**/engine/parse/**"],
+              message:
+                "Workflow code may import only deterministic modules (engine/rules, engine/journey, plan types); activities as types.",
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
       "no-restricted-imports": [
         "error",
         {

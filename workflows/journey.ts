@@ -28,6 +28,8 @@ export const stateQuery = wf.defineQuery<JourneyState>("state");
 
 const { deliverAction } = wf.proxyActivities<Activities>({
   startToCloseTimeout: "1 minute",
+  // Retried with backoff for up to three days, then the action fails visibly in the journey.
+  scheduleToCloseTimeout: "3 days",
   retry: {
     initialInterval: "2 seconds",
     backoffCoefficient: 2,

@@ -120,16 +120,39 @@ describe("playloop compile and graph", () => {
     expect(result.stdout).toContain("detect_0 -. timeout .-> finish");
   });
 
-  it.each(["", "validate", "compile", "graph"])("has --help for `playloop %s`", (command) => {
-    const result = playloop(...(command === "" ? [] : [command]), "--help");
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Usage: playloop/);
-  });
+  it.each(["", "validate", "compile", "graph", "dev", "worker", "serve", "event", "status"])(
+    "has --help for `playloop %s`",
+    (command) => {
+      const result = playloop(...(command === "" ? [] : [command]), "--help");
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/Usage: playloop/);
+    },
+  );
 
   it("fails clearly on an unknown command", () => {
     const result = playloop("valdate", "playbooks");
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/unknown command 'valdate'/);
+  });
+});
+
+describe("playloop event and status", () => {
+  it("say clearly when no API is running", () => {
+    const env = { ...process.env, PLAYLOOP_API_URL: "http://127.0.0.1:1" };
+    for (const args of [
+      ["status", "acme"],
+      ["event", "acme", "usage.updated", "--data", '{"usage": {}}'],
+    ]) {
+      const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8", timeout: 10_000, env });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/cannot reach the playloop API at http:\/\/127.0.0.1:1/);
+    }
+  });
+
+  it("rejects --data that is not JSON", () => {
+    const result = playloop("event", "acme", "usage.updated", "--data", "{nope");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/--data is not valid JSON/);
   });
 });
 
