@@ -316,6 +316,22 @@ class Journey {
     }
   }
 
+  /** The CloudEvent for a step of this journey, now; `options` for approval requests and escalations. */
+  actionEventFor(
+    step: ActionStep,
+    options: { variant?: string; kind?: string; extra?: Record<string, unknown> } = {},
+  ): ActionEvent {
+    return actionEvent({
+      plan: this.plan,
+      account: this.account,
+      stage: this.state.stage,
+      step,
+      iteration: this.state.iteration,
+      time: this.iso(),
+      ...options,
+    });
+  }
+
   /** Holds the action until the send window opens in the account's time zone. */
   async sendWindow(step: ActionStep): Promise<void> {
     const window = this.plan.eligibility.sendWindow;
@@ -355,17 +371,7 @@ class Journey {
     const sla = approval?.slaMs ?? 3 * DAY_MS;
     const cursor = this.seq;
     const request = (variant: string, approver: string | undefined) =>
-      actionEvent({
-        plan: this.plan,
-        account: this.account,
-        stage: this.state.stage,
-        step,
-        iteration: this.state.iteration,
-        time: this.iso(),
-        variant,
-        kind: "approval.request",
-        extra: { approver, reason, sla_ms: sla },
-      });
+      this.actionEventFor(step, { variant, kind: "approval.request", extra: { approver, reason, sla_ms: sla } });
     record.status = "awaiting_approval";
     this.decide("approval", `approval requested: ${reason}`, step.id);
     await this.deliver(request("approval", approval?.approver), step);
@@ -422,17 +428,7 @@ class Journey {
     }
     const offer = step.offer;
     if (offer === undefined) {
-      await this.deliver(
-        actionEvent({
-          plan: this.plan,
-          account: this.account,
-          stage: this.state.stage,
-          step,
-          iteration: this.state.iteration,
-          time: this.iso(),
-        }),
-        step,
-      );
+      await this.deliver(this.actionEventFor(step), step);
       return;
     }
     const frequency = this.frequencyBlock();
@@ -457,17 +453,7 @@ class Journey {
       return;
     }
     record.status = "proposed";
-    await this.deliver(
-      actionEvent({
-        plan: this.plan,
-        account: this.account,
-        stage: this.state.stage,
-        step,
-        iteration: this.state.iteration,
-        time: this.iso(),
-      }),
-      step,
-    );
+    await this.deliver(this.actionEventFor(step), step);
   }
 
   /** Applies a closed deal to the most recent open offer. */
