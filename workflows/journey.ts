@@ -2,6 +2,7 @@
 // reads time only through the workflow clock and imports only deterministic modules.
 import * as wf from "@temporalio/workflow";
 import type { CompiledPlan, PlanStep, PlanTrigger } from "../engine/compile/plan.js";
+import type { PermissionAnswer, PermissionRequest } from "../engine/journey/account-types.js";
 import { actionEvent, type ActionEvent } from "../engine/journey/action-event.js";
 import { deepMerge } from "../engine/journey/deep-merge.js";
 import type {
@@ -23,6 +24,10 @@ import type { Activities } from "../engine/runtime/activities.js";
 export const eventSignal = wf.defineSignal<[JourneyEvent]>("event");
 /** Replaces the account snapshot (a CRM sync); date windows re-arm from the new dates. */
 export const snapshotSignal = wf.defineSignal<[AccountSnapshot]>("snapshot");
+/** The account coordinator's answer to a permission request. */
+export const permissionSignal = wf.defineSignal<[PermissionAnswer]>("permission");
+/** The account coordinator says no other play holds the account any more. */
+export const accountFreeSignal = wf.defineSignal("accountFree");
 /** The journey's stage, waits, offers and every decision with its reason. */
 export const stateQuery = wf.defineQuery<JourneyState>("state");
 
@@ -64,6 +69,10 @@ class Journey {
   private version = 0;
   private readonly inbox: { seq: number; event: JourneyEvent }[] = [];
   private seq = 0;
+  private requests = 0;
+  private holding = false;
+  private freed = 0;
+  private readonly answers = new Map<string, PermissionAnswer>();
   private settledSeq = 0;
   private readonly seen: string[];
   private readonly seenSet: Set<string>;
@@ -414,27 +423,83 @@ class Journey {
     return false;
   }
 
-  async actionStep(step: ActionStep): Promise<void> {
+  /**
+   * Asks the account coordinator before reaching the account: one play at a time, and the account's
+   * offer caps. Without a coordinator (a journey started on its own) every action may go.
+   */
+  async permit(step: ActionStep, offer: boolean): Promise<"granted" | "denied" | "end"> {
+    const coordinatorId = this.input.coordinatorId;
+    if (coordinatorId === undefined || this.state.holdout) return "granted";
+    for (;;) {
+      const requestId = `${this.state.iteration}:${step.id}:${++this.requests}`;
+      const request: PermissionRequest = {
+        requestId,
+        playbookId: this.plan.id,
+        priority: this.plan.priority,
+        offer,
+        journeyId: wf.workflowInfo().workflowId,
+      };
+      await wf.getExternalWorkflowHandle(coordinatorId).signal("request", request);
+      await this.waitUntil(
+        "the account coordinator",
+        () => this.answers.has(requestId),
+        () => undefined,
+        this.now() + 3_600_000,
+      );
+      const answer = this.answers.get(requestId);
+      this.answers.delete(requestId);
+      if (answer === undefined) {
+        this.decide("blocked", "no answer from the account coordinator within an hour", step.id);
+        return "denied";
+      }
+      if (answer.granted) {
+        this.holding = true;
+        return "granted";
+      }
+      this.decide("suppressed", answer.reason ?? "suppressed by the account coordinator", step.id);
+      if (answer.kind === "cap") return "denied";
+      if ((this.plan.enrollment?.onConflict ?? "wait") === "end") return "end";
+      const freed = this.freed;
+      await this.waitUntil(
+        "the account to be free of other plays",
+        () => this.freed !== freed || this.endReason() !== undefined,
+        () => undefined,
+        undefined,
+      );
+      if (this.endReason() !== undefined) return "denied";
+    }
+  }
+
+  /** Tells the coordinator this journey no longer holds the account. */
+  async release(): Promise<void> {
+    if (this.input.coordinatorId === undefined || !this.holding) return;
+    this.holding = false;
+    await wf.getExternalWorkflowHandle(this.input.coordinatorId).signal("release", { playbookId: this.plan.id });
+  }
+
+  async actionStep(step: ActionStep): Promise<Next | undefined> {
     if (step.when !== undefined && !this.holds(step.when)) {
       this.decide("skipped", "skipped: its `when` condition does not hold", step.id);
-      return;
+      return undefined;
     }
     await this.sendWindow(step);
     // Guardrails are checked again right before the action, not only at entry.
     const blocked = this.ineligibility();
     if (blocked !== undefined) {
       this.decide("suppressed", blocked, step.id);
-      return;
+      return undefined;
     }
     const offer = step.offer;
     if (offer === undefined) {
-      await this.deliver(this.actionEventFor(step), step);
-      return;
+      const permission = await this.permit(step, false);
+      if (permission === "end") return { kind: "end", outcome: this.state.decisions.at(-1)?.reason ?? "suppressed" };
+      if (permission === "granted") await this.deliver(this.actionEventFor(step), step);
+      return undefined;
     }
     const frequency = this.frequencyBlock();
     if (frequency !== undefined) {
       this.decide("suppressed", `suppressed: ${frequency}`, step.id);
-      return;
+      return undefined;
     }
     const fence = fenceDecision(this.plan, offer, this.account, (segment) => {
       const rule = this.plan.segments[segment];
@@ -442,18 +507,26 @@ class Journey {
     });
     if (fence.kind === "blocked") {
       this.decide("blocked", `offer not emitted: ${fence.reason}`, step.id);
-      return;
+      return undefined;
     }
     const record: OfferRecord = { step: step.id, at: this.iso(), offer, status: "proposed" };
     this.state.offers.push(record);
-    if (fence.kind === "approval" && !(await this.approval(step, fence.reason, record))) return;
+    if (fence.kind === "approval" && !(await this.approval(step, fence.reason, record))) return undefined;
     if (this.ineligibility() !== undefined) {
       record.status = "withdrawn";
       this.decide("suppressed", `${this.ineligibility() ?? ""} (after approval)`, step.id);
-      return;
+      return undefined;
+    }
+    const permission = await this.permit(step, true);
+    if (permission !== "granted") {
+      record.status = "withdrawn";
+      return permission === "end"
+        ? { kind: "end", outcome: this.state.decisions.at(-1)?.reason ?? "suppressed" }
+        : undefined;
     }
     record.status = "proposed";
     await this.deliver(this.actionEventFor(step), step);
+    return undefined;
   }
 
   /** Applies a closed deal to the most recent open offer. */
@@ -486,6 +559,14 @@ class Journey {
     wf.setHandler(stateQuery, () => this.state);
     wf.setHandler(eventSignal, (event) => this.receive(event));
     wf.setHandler(snapshotSignal, (snapshot) => this.replaceSnapshot(snapshot));
+    wf.setHandler(permissionSignal, (answer) => {
+      this.answers.set(answer.requestId, answer);
+      this.version++;
+    });
+    wf.setHandler(accountFreeSignal, () => {
+      this.freed++;
+      this.version++;
+    });
     if (this.input.carried === undefined && this.state.holdout)
       this.decide(
         "holdout",
@@ -506,8 +587,13 @@ class Journey {
           next = end;
           break;
         }
-        if (step.kind === "action") await this.actionStep(step);
-        else if (step.kind === "wait") {
+        if (step.kind === "action") {
+          const after = await this.actionStep(step);
+          if (after !== undefined) {
+            next = after;
+            break;
+          }
+        } else if (step.kind === "wait") {
           next = await this.waitStep(step);
           this.settleOffers();
           if (next.kind !== "next") break;
@@ -522,6 +608,8 @@ class Journey {
             );
           }
           next = this.endReason() ?? { kind: "goto", stage: step.to };
+          // Back in detect, the play no longer holds the account.
+          if (next.kind === "goto" && step.to === "detect") await this.release();
           if (next.kind === "goto") {
             this.state.iteration++;
             this.decide("fired", `loop to ${step.to} (iteration ${this.state.iteration})`, step.id);
@@ -548,6 +636,13 @@ class Journey {
         break journey;
       }
       stageIndex = next.kind === "goto" ? names.indexOf(next.stage as (typeof names)[number]) : stageIndex + 1;
+    }
+    if (this.input.coordinatorId !== undefined) {
+      this.holding = false;
+      await wf
+        .getExternalWorkflowHandle(this.input.coordinatorId)
+        .signal("journeyEnded", { playbookId: this.plan.id, outcome: outcome ?? "completed" })
+        .catch(() => undefined);
     }
     this.state.status = "ended";
     this.state.outcome = outcome ?? "completed";

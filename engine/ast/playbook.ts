@@ -122,6 +122,13 @@ export interface DiscountFence {
   readonly span: Span;
 }
 
+/** When an account may re-enter a play, and what the play does when another holds the account. */
+export interface Enrollment {
+  /** `never`, `always`, or the milliseconds after a journey ends before another may start. */
+  readonly reentry: "never" | "always" | number;
+  readonly onConflict: "wait" | "end";
+}
+
 /** How often one playbook may make offers to one account. */
 export interface FrequencyCap {
   readonly maxOffers?: number;
@@ -163,6 +170,7 @@ export interface PlaybookNode {
   readonly priority: number;
   /** Fraction 0..1 of accounts held out. */
   readonly holdout: number;
+  readonly enrollment: Enrollment;
   readonly catalog: Readonly<Record<string, { readonly name?: string; readonly listPrice: number }>>;
   readonly segments: readonly SegmentNode[];
   readonly triggers: readonly TriggerNode[];

@@ -159,6 +159,7 @@ class PlanCompiler {
       owner: p.owner,
       priority: p.priority,
       holdout: p.holdout,
+      enrollment: p.enrollment,
       catalog: p.catalog,
       segments: Object.fromEntries(p.segments.map((s) => [s.name, this.rule(s.condition)])),
       triggers: Object.fromEntries(p.triggers.map((t) => [t.name, this.trigger(t)])),

@@ -1,13 +1,7 @@
 import { createHash } from "node:crypto";
+import { canonicalJson } from "./canonical-json.js";
 
-/** JSON with object keys sorted at every level, so equal data always gives equal text. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
-    const entries = Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return Object.fromEntries(entries);
-  });
-}
+export { canonicalJson };
 
 /** A short, stable content hash: `sha256:` and the first 16 hex digits. */
 export function contentHash(value: unknown): string {

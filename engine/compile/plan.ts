@@ -1,6 +1,14 @@
 // The compiled plan: plain JSON handed to the runtime. Every condition is a JSON Logic rule over
 // the rule context `{ ...account, now, event }`; durations are milliseconds, discounts fractions.
-import type { ActionFields, ActionKind, ApprovalPolicy, FrequencyCap, SendWindow, StageName } from "../ast/playbook.js";
+import type {
+  ActionFields,
+  ActionKind,
+  ApprovalPolicy,
+  Enrollment,
+  FrequencyCap,
+  SendWindow,
+  StageName,
+} from "../ast/playbook.js";
 import type { JsonLogicRule } from "../rules/rule-types.js";
 
 /** The plan format; bumped when the runtime must tell plans apart. */
@@ -84,6 +92,7 @@ export interface CompiledPlan {
   readonly owner?: string;
   readonly priority: number;
   readonly holdout: number;
+  readonly enrollment: Enrollment;
   readonly catalog: Readonly<Record<string, { readonly name?: string; readonly listPrice: number }>>;
   readonly segments: Readonly<Record<string, JsonLogicRule>>;
   readonly triggers: Readonly<Record<string, PlanTrigger>>;

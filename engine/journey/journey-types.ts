@@ -76,6 +76,8 @@ export interface JourneyInput {
   readonly account: AccountSnapshot;
   readonly holdout: boolean;
   readonly carried?: CarriedState;
+  /** The account coordinator's workflow id: when set, the journey asks it before reaching the account. */
+  readonly coordinatorId?: string;
   /** Continue as new at the next loop once the history is longer than this (default 2000 events). */
   readonly maxHistoryEvents?: number;
 }

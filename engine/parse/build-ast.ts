@@ -231,6 +231,15 @@ class AstBuilder {
       owner: doc.owner,
       priority: doc.priority ?? 50,
       holdout: doc.holdout === undefined ? 0 : percent(doc.holdout),
+      enrollment: {
+        reentry:
+          doc.enrollment?.reentry === undefined || doc.enrollment.reentry === "always"
+            ? "always"
+            : doc.enrollment.reentry === "never"
+              ? "never"
+              : durationMs(doc.enrollment.reentry),
+        onConflict: doc.enrollment?.on_conflict ?? "wait",
+      },
       catalog: Object.fromEntries(
         Object.entries(doc.catalog ?? {}).map(([sku, p]) => [sku, { name: p.name, listPrice: p.list_price }]),
       ),

@@ -6,7 +6,7 @@ import eventSchema from "../../schemas/event.schema.json" with { type: "json" };
 import type { AccountSnapshot, JourneyEvent } from "../journey/journey-types.js";
 import { validateAccount } from "../validate/validate-account.js";
 import { createSchemaValidator } from "../validate/schema-issues.js";
-import { UnknownAccountError, type JourneyClient } from "./journey-client.js";
+import { UnknownAccountError, type AccountClient } from "./account-client.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const validateEvent = createSchemaValidator<JourneyEvent>(eventSchema);
@@ -59,7 +59,7 @@ function issues(
 }
 
 export interface ApiOptions {
-  readonly journeys: JourneyClient;
+  readonly accounts: AccountClient;
   readonly logger: Logger;
   /** True once the worker is polling: /healthz answers 200 only then. */
   readonly ready: () => Promise<boolean>;
@@ -69,7 +69,7 @@ const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
 
 /** Creates the HTTP API server (call `listen` on it). */
 export function createApiServer(options: ApiOptions): Server {
-  const { journeys, logger } = options;
+  const { accounts, logger } = options;
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const method = req.method ?? "GET";
@@ -86,21 +86,19 @@ export function createApiServer(options: ApiOptions): Server {
       if (method !== "POST") throw new HttpError(405, "use POST to send an event");
       const { value, issues: problems } = validateEvent(await readJson(req));
       if (value === undefined) throw new HttpError(400, "invalid event", issues(problems));
-      const delivered = await journeys.sendEvent(id, value);
-      return send(res, 202, { accepted: value.id, journeys: delivered });
+      const { duplicate } = await accounts.sendEvent(id, value);
+      return send(res, 202, { accepted: value.id, duplicate });
     }
     if (method === "PUT") {
       const body = await readJson(req);
       const { account, issues: problems } = validateAccount(body);
       if (account === undefined) throw new HttpError(400, "invalid account", issues(problems));
       if (account.id !== id) throw new HttpError(400, `the body's id "${account.id}" does not match the URL's "${id}"`);
-      await journeys.upsertAccount(account as AccountSnapshot);
-      return send(res, 200, { id });
+      const { changed } = await accounts.upsertAccount(account as AccountSnapshot);
+      return send(res, 200, { id, changed });
     }
     if (method === "GET") {
-      const status = await journeys.status(id);
-      if (status.journeys.length === 0) throw new HttpError(404, `unknown account "${id}"`);
-      return send(res, 200, status);
+      return send(res, 200, await accounts.status(id));
     }
     throw new HttpError(405, "use GET or PUT");
   };

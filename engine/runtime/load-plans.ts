@@ -3,14 +3,21 @@ import type { CompiledPlan } from "../compile/plan.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { formatDiagnostic } from "../diagnostics/format-diagnostic.js";
 import { findPlaybookFiles, validateFiles } from "../validate/validate-files.js";
+import { DEFAULT_POLICY, type AccountPolicy } from "../validate/validate-policy.js";
 
 /** Thrown when the playbooks to run do not validate; the message holds every diagnostic. */
 export class PlaybookLoadError extends Error {
   override readonly name = "PlaybookLoadError";
 }
 
-/** Validates and compiles every playbook under a folder; throws PlaybookLoadError on any error. */
-export function loadPlans(dir: string): CompiledPlan[] {
+/** What a playbooks folder holds: the compiled plans and the account policy. */
+export interface LoadedPlaybooks {
+  readonly plans: CompiledPlan[];
+  readonly policy: AccountPolicy;
+}
+
+/** Validates and compiles every playbook (and policy.yaml) under a folder; throws PlaybookLoadError on any error. */
+export function loadPlaybooks(dir: string): LoadedPlaybooks {
   const results = validateFiles(findPlaybookFiles([dir]));
   const diagnostics = results.flatMap((r) => r.diagnostics);
   if (results.length === 0) throw new PlaybookLoadError(`no playbooks (*.yaml) in ${dir}`);
@@ -18,5 +25,7 @@ export function loadPlans(dir: string): CompiledPlan[] {
     const text = results.flatMap((r) => r.diagnostics.map((d) => formatDiagnostic(d, r.source?.text))).join("\n");
     throw new PlaybookLoadError(`playbooks do not validate:\n${text}`);
   }
-  return results.flatMap((r) => (r.playbook === undefined ? [] : [compilePlan(r.playbook)]));
+  const plans = results.flatMap((r) => (r.playbook === undefined ? [] : [compilePlan(r.playbook)]));
+  if (plans.length === 0) throw new PlaybookLoadError(`no playbooks (*.yaml) in ${dir}`);
+  return { plans, policy: results.find((r) => r.policy !== undefined)?.policy ?? DEFAULT_POLICY };
 }

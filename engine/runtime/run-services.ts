@@ -11,8 +11,8 @@ import { SEARCH_ATTRIBUTES } from "../journey/search-attributes.js";
 import type { RuntimeConfig } from "./config.js";
 import { connectClient, connectWorker } from "./connect.js";
 import { createApiServer } from "./http-api.js";
-import { JourneyClient } from "./journey-client.js";
-import { loadPlans } from "./load-plans.js";
+import { AccountClient } from "./account-client.js";
+import { loadPlaybooks } from "./load-plans.js";
 import { registerSearchAttributes } from "./register-search-attributes.js";
 import { sinksFromConfig } from "./sinks-from-config.js";
 import { taskQueueHasPollers } from "./task-queue-ready.js";
@@ -37,10 +37,10 @@ async function listen(server: Server, port: number): Promise<number> {
 }
 
 function startApi(client: Client, config: RuntimeConfig, logger: Logger): Server {
-  const plans = loadPlans(config.playbooksDir);
+  const { plans, policy } = loadPlaybooks(config.playbooksDir);
   let ready = false;
   return createApiServer({
-    journeys: new JourneyClient(client, plans, config.taskQueue),
+    accounts: new AccountClient(client, plans, policy, config.taskQueue),
     logger,
     ready: async () => {
       ready ||= await taskQueueHasPollers(client, config.namespace, config.taskQueue).catch(() => false);
@@ -77,7 +77,7 @@ async function runUntilStopped(
 /** `playloop dev`: an embedded Temporal dev server (SQLite, Web UI), a worker and the HTTP API. */
 export async function runDev(config: RuntimeConfig, logger: Logger): Promise<void> {
   const started = Date.now();
-  const plans = loadPlans(config.playbooksDir);
+  const { plans, policy } = loadPlaybooks(config.playbooksDir);
   mkdirSync(config.dataDir, { recursive: true });
   const cli = findTemporalCli();
   const [host, portText] = config.temporalAddress.split(":");
@@ -106,7 +106,7 @@ export async function runDev(config: RuntimeConfig, logger: Logger): Promise<voi
       `  Temporal         ${config.temporalAddress} (namespace ${config.namespace}, state in ${config.dataDir})`,
       `  HTTP API         http://localhost:${apiPort}  (GET /healthz, PUT /v1/accounts/{id}, POST /v1/accounts/{id}/events)`,
       `  actions          ${config.actionsFile}${config.webhookUrl ? ` and ${config.webhookUrl}` : ""}`,
-      `  playbooks        ${plans.map((p) => p.id).join(", ")}`,
+      `  playbooks        ${plans.map((p) => p.id).join(", ")} (policy: ${policy.name})`,
       "Ctrl-C stops everything.",
       "",
     ].join("\n"),

@@ -7,8 +7,8 @@ const quietLogger = new DefaultLogger("WARN");
 
 /** The journey workflow's entry file: TypeScript source in development, JavaScript in dist/. */
 export function workflowsPath(): string {
-  const js = fileURLToPath(new URL("../../workflows/journey.js", import.meta.url));
-  return existsSync(js) ? js : fileURLToPath(new URL("../../workflows/journey.ts", import.meta.url));
+  const js = fileURLToPath(new URL("../../workflows/index.js", import.meta.url));
+  return existsSync(js) ? js : fileURLToPath(new URL("../../workflows/index.ts", import.meta.url));
 }
 
 /** Bundles the workflow code once; hand the result to every worker (bundling takes seconds). */

@@ -4,12 +4,15 @@ import type { PlaybookNode } from "../ast/playbook.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { readSource, type SourceFile } from "../parse/source-file.js";
 import { validatePlaybook } from "./validate-playbook.js";
+import { isPolicyFile, validatePolicy, type AccountPolicy } from "./validate-policy.js";
 
 /** One playbook file's outcome: its text (to show source lines), AST when valid, diagnostics. */
 export interface FileResult {
   readonly file: string;
   readonly source?: SourceFile;
   readonly playbook?: PlaybookNode;
+  /** Set for playbooks/policy.yaml, which holds the account policy rather than a playbook. */
+  readonly policy?: AccountPolicy;
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -36,11 +39,12 @@ export function findPlaybookFiles(paths: readonly string[]): string[] {
   return found;
 }
 
-/** Validates playbook files together: each on its own, then playbook ids unique across them. */
+/** Validates playbook files (and a policy.yaml) together: each on its own, then playbook ids unique across them. */
 export function validateFiles(files: readonly string[]): FileResult[] {
   const results = files.map((file): FileResult => {
     const { source, diagnostics } = readSource(file);
     if (source === undefined) return { file, diagnostics };
+    if (isPolicyFile(file)) return { file, source, ...validatePolicy(source.text, file) };
     return { file, source, ...validatePlaybook(source.text, file) };
   });
   const firstById = new Map<string, PlaybookNode>();

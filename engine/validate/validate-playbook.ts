@@ -1,12 +1,12 @@
 import type { PlaybookNode } from "../ast/playbook.js";
-import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { buildAst, checkConditionsLeniently } from "../parse/build-ast.js";
-import { locateKey, locateValue } from "../parse/locate.js";
 import { parsePlaybook } from "../parse/parse-playbook.js";
 import type { ParsedYaml } from "../parse/parse-yaml.js";
 import type { PlaybookDocument } from "../parse/playbook-document.js";
 import playbookSchema from "../../schemas/playbook.schema.json" with { type: "json" };
 import { checkPlaybook } from "./check-playbook.js";
+import { schemaDiagnostics } from "./schema-diagnostics.js";
 import { createSchemaValidator } from "./schema-issues.js";
 
 const validateDocument = createSchemaValidator<PlaybookDocument>(playbookSchema);
@@ -30,16 +30,10 @@ export function validatePlaybook(input: string | Uint8Array | ParsedYaml, file =
   } else parsed = input;
   const { value, issues } = validateDocument(parsed.value);
   if (value === undefined) {
-    const diagnostics = issues.map((issue) =>
-      diagnostic(
-        issue.code,
-        issue.message,
-        parsed.source.file,
-        issue.atKey ? locateKey(parsed, issue.path) : locateValue(parsed, issue.path),
-      ),
-    );
     // The conditions are still checked, so one run reports their problems too.
-    return { diagnostics: sortDiagnostics([...diagnostics, ...checkConditionsLeniently(parsed)]) };
+    return {
+      diagnostics: sortDiagnostics([...schemaDiagnostics(parsed, issues), ...checkConditionsLeniently(parsed)]),
+    };
   }
   const built = buildAst(parsed, value);
   const diagnostics = sortDiagnostics([...built.diagnostics, ...checkPlaybook(built.ast)]);

@@ -12,8 +12,8 @@ import type { JourneyState } from "../../engine/journey/journey-types.js";
 import { SEARCH_ATTRIBUTES } from "../../engine/journey/search-attributes.js";
 import { webhookSink } from "../../engine/runtime/action-sinks.js";
 import { createApiServer } from "../../engine/runtime/http-api.js";
-import { JourneyClient } from "../../engine/runtime/journey-client.js";
-import { loadPlans } from "../../engine/runtime/load-plans.js";
+import { AccountClient } from "../../engine/runtime/account-client.js";
+import { loadPlaybooks } from "../../engine/runtime/load-plans.js";
 import { createLogger } from "../../engine/runtime/logger.js";
 import { findTemporalCli } from "../../engine/runtime/temporal-binaries.js";
 import { verifyWebhook, webhookKey } from "../../engine/runtime/webhook-signature.js";
@@ -119,8 +119,9 @@ beforeAll(async () => {
     workflowBundle: workflowBundle(),
   });
   running = worker.run();
+  const { plans, policy } = loadPlaybooks(join(ROOT, "playbooks"));
   api = createApiServer({
-    journeys: new JourneyClient(env.client, loadPlans(join(ROOT, "playbooks")), TASK_QUEUE),
+    accounts: new AccountClient(env.client, plans, policy, TASK_QUEUE),
     logger: createLogger(),
     ready: async () => worker.getState() === "RUNNING",
   });
@@ -144,8 +145,13 @@ describe("playloop on the Temporal dev server", () => {
   });
 
   it("sends seat-upsell's orchestrate actions to an eligible account as signed CloudEvents, and says why the others get none", async () => {
-    const acme = JSON.parse(readRepoFile("playbooks/samples/acme.json")) as Record<string, unknown>;
     const today = Date.now();
+    // Dates relative to today, so no renewal window opens as the calendar moves on.
+    const acme = {
+      ...(JSON.parse(readRepoFile("playbooks/samples/acme.json")) as Record<string, unknown>),
+      onboarded_at: day(today, -174),
+      renewal_date: day(today, 200),
+    };
     const accounts = {
       "dev-acme": { ...acme },
       "dev-globex": { ...acme, health_score: 35, risk: { open_escalations: 2, cancellation_intent: false } },

@@ -1,0 +1,309 @@
+// The account coordinator: one entity workflow per account. It holds the latest snapshot, applies
+// events once each, runs a journey per playbook, and arbitrates between them: one active play per
+// account (the higher priority wins) and offer caps across all playbooks.
+import * as wf from "@temporalio/workflow";
+import type { CompiledPlan } from "../engine/compile/plan.js";
+import type {
+  AccountInput,
+  AccountState,
+  JourneyRecord,
+  PermissionAnswer,
+  PermissionRequest,
+} from "../engine/journey/account-types.js";
+import { canonicalJson } from "../engine/compile/canonical-json.js";
+import { deepMerge } from "../engine/journey/deep-merge.js";
+import { isHeldOut } from "../engine/journey/holdout.js";
+import {
+  journeyWorkflowId,
+  type AccountSnapshot,
+  type Decision,
+  type JourneyEvent,
+} from "../engine/journey/journey-types.js";
+import { SEARCH_ATTRIBUTES } from "../engine/journey/search-attributes.js";
+
+/** Replaces the account snapshot. */
+export const accountSnapshotSignal = wf.defineSignal<[AccountSnapshot]>("snapshot");
+/** An event for the account; a repeated id is ignored. */
+export const accountEventSignal = wf.defineSignal<[JourneyEvent]>("event");
+/** Upserts the snapshot and says whether anything changed (for ingest). */
+export const upsertUpdate = wf.defineUpdate<{ changed: boolean }, [AccountSnapshot]>("upsert");
+/** Applies an event and says whether it was new (for ingest). */
+export const ingestEventUpdate = wf.defineUpdate<{ duplicate: boolean }, [JourneyEvent]>("ingestEvent");
+/** A journey asks to reach the account. */
+export const requestSignal = wf.defineSignal<[PermissionRequest]>("request");
+/** A journey no longer holds the account (it ended or went back to detect). */
+export const releaseSignal = wf.defineSignal<[{ playbookId: string }]>("release");
+/** A journey ended. */
+export const journeyEndedSignal = wf.defineSignal<[{ playbookId: string; outcome: string }]>("journeyEnded");
+/** The account's active play, offers, journeys and decisions. */
+export const accountStateQuery = wf.defineQuery<AccountState>("state");
+
+const MAX_SEEN = 2000;
+const MAX_DECISIONS = 200;
+const SNAPSHOT_EVENTS = new Set(["account.updated", "usage.updated"]);
+
+type Work =
+  | { readonly kind: "snapshot" }
+  | { readonly kind: "event"; readonly event: JourneyEvent }
+  | { readonly kind: "request"; readonly request: PermissionRequest }
+  | { readonly kind: "release"; readonly playbookId: string }
+  | { readonly kind: "ended"; readonly playbookId: string; readonly outcome: string };
+
+class Coordinator {
+  account: AccountSnapshot;
+  readonly state: AccountState;
+  private readonly seen: string[];
+  private readonly seenSet: Set<string>;
+  private readonly queue: Work[] = [];
+  /** Journeys refused because another play held the account; told when it is free. */
+  private readonly waiting = new Set<string>();
+
+  constructor(private readonly input: AccountInput) {
+    this.account = input.carried?.account ?? input.account;
+    this.seen = [...(input.carried?.seenEventIds ?? [])];
+    this.seenSet = new Set(this.seen);
+    this.state = input.carried?.state ?? { accountId: input.account.id, journeys: {}, offers: [], decisions: [] };
+  }
+
+  iso(): string {
+    return new Date(Date.now()).toISOString();
+  }
+
+  decide(kind: Decision["kind"], reason: string, stage = "account"): void {
+    this.state.decisions.push({ at: this.iso(), stage, kind, reason });
+    if (this.state.decisions.length > MAX_DECISIONS)
+      this.state.decisions.splice(0, this.state.decisions.length - MAX_DECISIONS);
+  }
+
+  upsert(snapshot: AccountSnapshot): boolean {
+    if (snapshot.id !== this.account.id) return false;
+    const changed = canonicalJson(snapshot) !== canonicalJson(this.account);
+    if (changed) {
+      this.account = snapshot;
+      this.queue.push({ kind: "snapshot" });
+    }
+    return changed;
+  }
+
+  ingest(event: JourneyEvent): boolean {
+    if (this.seenSet.has(event.id)) return false;
+    this.seenSet.add(event.id);
+    this.seen.push(event.id);
+    if (this.seen.length > MAX_SEEN) this.seenSet.delete(this.seen.shift() ?? "");
+    if (SNAPSHOT_EVENTS.has(event.type) && event.data !== undefined) this.account = deepMerge(this.account, event.data);
+    this.settleOffers(event);
+    this.queue.push({ kind: "event", event });
+    return true;
+  }
+
+  /** A closed or declined deal settles the account's latest open offer (for the decline cooldown). */
+  settleOffers(event: JourneyEvent): void {
+    if (event.type !== "deal.closed" && event.type !== "offer.declined") return;
+    const open = this.state.offers.filter((o) => o.status === "proposed").at(-1);
+    if (open === undefined) return;
+    const won = event.type === "deal.closed" && (event.data?.outcome === "won" || event.data?.outcome === "closed_won");
+    open.status = won ? "accepted" : "declined";
+  }
+
+  /** Whether a journey for this plan may start now (a first run, or a re-entry the playbook allows). */
+  mayStart(plan: CompiledPlan, record: JourneyRecord | undefined): boolean {
+    if (record === undefined) return true;
+    if (record.status === "running") return false;
+    const reentry = plan.enrollment?.reentry ?? "always";
+    if (reentry === "never") return false;
+    if (reentry === "always") return true;
+    return Date.now() - Date.parse(record.endedAt ?? record.startedAt) >= reentry;
+  }
+
+  async startJourney(plan: CompiledPlan, record: JourneyRecord | undefined): Promise<void> {
+    const holdout = isHeldOut(plan.id, this.account.id, plan.holdout);
+    const workflowId = journeyWorkflowId(plan.id, this.account.id);
+    const name = typeof this.account.name === "string" ? this.account.name : this.account.id;
+    try {
+      await wf.startChild("journey", {
+        workflowId,
+        args: [{ plan, account: this.account, holdout, coordinatorId: wf.workflowInfo().workflowId }],
+        parentClosePolicy: wf.ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: wf.WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        typedSearchAttributes: [
+          { key: SEARCH_ATTRIBUTES.PlaybookId, value: plan.id },
+          { key: SEARCH_ATTRIBUTES.AccountId, value: this.account.id },
+          { key: SEARCH_ATTRIBUTES.Motion, value: plan.motion },
+          { key: SEARCH_ATTRIBUTES.Stage, value: plan.start },
+          { key: SEARCH_ATTRIBUTES.Holdout, value: holdout },
+        ],
+        staticSummary: `${plan.name} (${plan.motion}) for ${name}`,
+        staticDetails: `Playbook **${plan.id}** version \`${plan.version}\`, priority ${plan.priority}${holdout ? ", **holdout** (no actions delivered)" : ""}. Account \`${this.account.id}\`, coordinated by \`${wf.workflowInfo().workflowId}\`.`,
+      });
+      this.state.journeys[plan.id] = {
+        status: "running",
+        runs: (record?.runs ?? 0) + 1,
+        startedAt: this.iso(),
+        holdout,
+      };
+      if (record !== undefined) this.decide("fired", `${plan.id} re-entered (run ${(record.runs ?? 0) + 1})`);
+    } catch (error) {
+      // Matched by name: errors cross the workflow boundary as failures, not as our classes.
+      if (!(error instanceof Error && error.name === "WorkflowExecutionAlreadyStartedError")) throw error;
+      this.state.journeys[plan.id] = {
+        status: "running",
+        runs: record?.runs ?? 1,
+        startedAt: record?.startedAt ?? this.iso(),
+        holdout,
+      };
+    }
+  }
+
+  /** Starts the journeys that may run, and forwards the snapshot or event to the running ones. */
+  async fanOut(work: Extract<Work, { kind: "snapshot" | "event" }>): Promise<void> {
+    for (const plan of this.input.plans) {
+      const record = this.state.journeys[plan.id];
+      if (this.mayStart(plan, record)) {
+        await this.startJourney(plan, record);
+        if (work.kind === "snapshot") continue; // it started with the current snapshot
+      }
+      if (this.state.journeys[plan.id]?.status !== "running") continue;
+      const journey = wf.getExternalWorkflowHandle(journeyWorkflowId(plan.id, this.account.id));
+      try {
+        if (work.kind === "snapshot") await journey.signal("snapshot", this.account);
+        else await journey.signal("event", work.event);
+      } catch (error) {
+        // The journey closed before it told us; it will be restarted per its re-entry rule.
+        wf.log.warn(`could not signal ${plan.id}: ${error instanceof Error ? error.message : String(error)}`);
+        const current = this.state.journeys[plan.id];
+        if (current !== undefined) current.status = "ended";
+      }
+    }
+  }
+
+  /** Decides a permission request: one active play (higher priority wins), then the offer caps. */
+  answer(request: PermissionRequest): PermissionAnswer {
+    const { requestId, playbookId, priority } = request;
+    const active = this.state.active;
+    if (active !== undefined && active.playbookId !== playbookId) {
+      const wins =
+        priority > active.priority || (priority === active.priority && this.input.policy.equalPriority === "latest");
+      if (!wins) {
+        const reason = `suppressed: ${active.playbookId} active`;
+        this.decide("suppressed", `${playbookId} ${reason}`);
+        this.waiting.add(request.journeyId);
+        return { requestId, granted: false, kind: "conflict", reason };
+      }
+      this.decide(
+        "suppressed",
+        `${active.playbookId} pre-empted by ${playbookId} (priority ${priority} over ${active.priority})`,
+      );
+    }
+    if (request.offer) {
+      const cap = this.offerCap();
+      if (cap !== undefined) {
+        this.decide("suppressed", `${playbookId} offer ${cap}`);
+        return { requestId, granted: false, kind: "cap", reason: cap };
+      }
+      this.state.offers.push({ playbookId, at: this.iso(), status: "proposed" });
+    }
+    if (this.state.active?.playbookId !== playbookId) this.state.active = { playbookId, priority, since: this.iso() };
+    return { requestId, granted: true };
+  }
+
+  offerCap(): string | undefined {
+    const frequency = this.input.policy.frequency;
+    if (frequency === undefined) return undefined;
+    const now = Date.now();
+    if (frequency.maxOffers !== undefined && frequency.perMs !== undefined) {
+      const recent = this.state.offers.filter((o) => now - Date.parse(o.at) < (frequency.perMs ?? 0));
+      if (recent.length >= frequency.maxOffers)
+        return `suppressed: account cap of ${frequency.maxOffers} offers per ${Math.round(frequency.perMs / 86_400_000)} days reached`;
+    }
+    const declined = this.state.offers.filter((o) => o.status === "declined").at(-1);
+    if (
+      declined !== undefined &&
+      frequency.cooldownAfterDeclineMs !== undefined &&
+      now - Date.parse(declined.at) < frequency.cooldownAfterDeclineMs
+    ) {
+      return `suppressed: cooldown after a declined offer (${declined.playbookId})`;
+    }
+    return undefined;
+  }
+
+  async release(playbookId: string): Promise<void> {
+    if (this.state.active?.playbookId !== playbookId) return;
+    this.state.active = undefined;
+    this.decide("fired", `${playbookId} released the account`);
+    const waiting = [...this.waiting];
+    this.waiting.clear();
+    for (const journeyId of waiting)
+      await wf
+        .getExternalWorkflowHandle(journeyId)
+        .signal("accountFree")
+        .catch(() => undefined);
+  }
+
+  async process(work: Work): Promise<void> {
+    switch (work.kind) {
+      case "snapshot":
+      case "event":
+        return this.fanOut(work);
+      case "request": {
+        const answer = this.answer(work.request);
+        await wf
+          .getExternalWorkflowHandle(work.request.journeyId)
+          .signal("permission", answer)
+          .catch(() => undefined);
+        return;
+      }
+      case "release":
+        return this.release(work.playbookId);
+      case "ended": {
+        await this.release(work.playbookId);
+        const record = this.state.journeys[work.playbookId];
+        if (record !== undefined) {
+          record.status = "ended";
+          record.endedAt = this.iso();
+          record.outcome = work.outcome;
+        }
+        return;
+      }
+    }
+  }
+
+  async run(): Promise<void> {
+    wf.setHandler(accountStateQuery, () => this.state);
+    wf.setHandler(accountSnapshotSignal, (snapshot) => void this.upsert(snapshot));
+    wf.setHandler(accountEventSignal, (event) => void this.ingest(event));
+    wf.setHandler(upsertUpdate, (snapshot) => ({ changed: this.upsert(snapshot) }));
+    wf.setHandler(ingestEventUpdate, (event) => ({ duplicate: !this.ingest(event) }));
+    wf.setHandler(requestSignal, (request) => void this.queue.push({ kind: "request", request }));
+    wf.setHandler(releaseSignal, ({ playbookId }) => void this.queue.push({ kind: "release", playbookId }));
+    wf.setHandler(
+      journeyEndedSignal,
+      ({ playbookId, outcome }) => void this.queue.push({ kind: "ended", playbookId, outcome }),
+    );
+    if (this.input.carried === undefined) this.queue.push({ kind: "snapshot" });
+    for (;;) {
+      await wf.condition(
+        () =>
+          this.queue.length > 0 ||
+          wf.workflowInfo().continueAsNewSuggested ||
+          wf.workflowInfo().historyLength > (this.input.maxHistoryEvents ?? 4000),
+      );
+      const work = this.queue.shift();
+      if (work !== undefined) {
+        await this.process(work);
+        continue;
+      }
+      await wf.condition(wf.allHandlersFinished);
+      if (this.queue.length > 0) continue;
+      return wf.continueAsNew<typeof account>({
+        ...this.input,
+        account: this.account,
+        carried: { account: this.account, seenEventIds: this.seen, state: this.state },
+      });
+    }
+  }
+}
+
+/** Coordinates one account's journeys across every playbook. */
+export async function account(input: AccountInput): Promise<void> {
+  return new Coordinator(input).run();
+}
