@@ -1,0 +1,155 @@
+// One account, many playbooks, on the time-skipping server: the coordinator decides who may reach
+// the account, and every suppression is recorded with its reason.
+import type { WorkflowHandle } from "@temporalio/client";
+import type { TestWorkflowEnvironment } from "@temporalio/testing";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { CompiledPlan } from "../../engine/index.js";
+import { accountWorkflowId, type AccountInput, type AccountState } from "../../engine/journey/account-types.js";
+import { journeyWorkflowId, type JourneyState } from "../../engine/journey/journey-types.js";
+import { DEFAULT_POLICY, validatePolicy, type AccountPolicy } from "../../engine/validate/validate-policy.js";
+import { readRepoFile } from "../helpers.js";
+import { DAY, account, actionLog, day, journeyWorker, plan, timeSkippingEnv } from "./harness.js";
+
+let env: TestWorkflowEnvironment;
+const started: AccountInput[] = [];
+
+beforeAll(async () => {
+  env = await timeSkippingEnv();
+}, 60_000);
+
+afterEach(async () => {
+  // Coordinators abandon their journeys when they close, so terminate both.
+  for (const input of started.splice(0)) {
+    const ids = [
+      accountWorkflowId(input.account.id),
+      ...input.plans.map((p) => journeyWorkflowId(p.id, input.account.id)),
+    ];
+    await Promise.all(
+      ids.map((id) =>
+        env.client.workflow
+          .getHandle(id)
+          .terminate()
+          .catch(() => undefined),
+      ),
+    );
+  }
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+const ALL_PLAYBOOKS = [
+  "seat-upsell",
+  "renewal-bundle",
+  "new-department-cross-sell",
+  "downsell-save",
+  "at-risk-retention",
+];
+
+async function startAccount(taskQueue: string, input: AccountInput): Promise<WorkflowHandle> {
+  const handle = await env.client.workflow.signalWithStart("account", {
+    taskQueue,
+    workflowId: accountWorkflowId(input.account.id),
+    args: [input],
+    signal: "snapshot",
+    signalArgs: [input.account],
+  });
+  started.push(input);
+  return handle;
+}
+
+function journey(playbookId: string, accountId: string): Promise<JourneyState> {
+  return env.client.workflow.getHandle(journeyWorkflowId(playbookId, accountId)).query<JourneyState>("state");
+}
+
+const plans = (ids: string[]): CompiledPlan[] => ids.map((id) => plan(id));
+
+describe("the account coordinator", () => {
+  it("gives an account eligible for both seat-upsell and renewal-bundle only renewal-bundle's outreach", async () => {
+    const log = actionLog();
+    const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
+    await worker.runUntil(async () => {
+      const now = await env.currentTimeMs();
+      const both = account("both-1", now, {
+        renewal_date: day(now, 80),
+        usage: { active_seats: 46, seat_utilization: 0.92 },
+      });
+      const coordinator = await startAccount(taskQueue, {
+        account: both,
+        plans: plans(ALL_PLAYBOOKS),
+        policy: DEFAULT_POLICY,
+      });
+      await env.sleep(60_000);
+      await coordinator.signal("event", {
+        id: "usage-1",
+        type: "usage.updated",
+        data: { usage: { seat_utilization: 0.93 } },
+      });
+      await env.sleep(DAY);
+      const sources = new Set(log.read().map((e) => e.source));
+      expect([...sources]).toEqual(["playloop/playbooks/renewal-bundle"]);
+      const upsell = await journey("seat-upsell", "both-1");
+      expect(upsell.decisions.map((d) => d.reason)).toContain("suppressed: renewal-bundle active");
+      const state = await coordinator.query<AccountState>("state");
+      expect(state.active?.playbookId).toBe("renewal-bundle");
+      expect(state.decisions.map((d) => d.reason)).toContain("seat-upsell suppressed: renewal-bundle active");
+      expect(Object.keys(state.journeys).sort()).toEqual([...ALL_PLAYBOOKS].sort());
+    });
+  });
+
+  it("gives an at-risk account the retention play and no upsell", async () => {
+    const log = actionLog();
+    const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
+    await worker.runUntil(async () => {
+      const now = await env.currentTimeMs();
+      const atRisk = account("risk-1", now, {
+        health_score: 32,
+        risk: { open_escalations: 1, cancellation_intent: false },
+      });
+      const coordinator = await startAccount(taskQueue, {
+        account: atRisk,
+        plans: plans(ALL_PLAYBOOKS),
+        policy: DEFAULT_POLICY,
+      });
+      await env.sleep(60_000);
+      await coordinator.signal("event", {
+        id: "usage-1",
+        type: "usage.updated",
+        data: { usage: { seat_utilization: 0.95 } },
+      });
+      await env.sleep(DAY);
+      const sources = new Set(log.read().map((e) => e.source));
+      expect([...sources]).toEqual(["playloop/playbooks/at-risk-retention"]);
+      expect(log.read().map((e) => e.data.owner)).toEqual(expect.arrayContaining(["csm", "executive_sponsor"]));
+      expect((await journey("seat-upsell", "risk-1")).decisions.map((d) => d.reason)).toContain("suppressed: at_risk");
+    });
+  });
+
+  it("caps offers across playbooks per the policy file, and ignores repeated event ids", async () => {
+    const log = actionLog();
+    const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
+    const { policy } = validatePolicy(readRepoFile("test/fixtures/journeys/one-offer-policy.yaml"));
+    await worker.runUntil(async () => {
+      const now = await env.currentTimeMs();
+      const coordinator = await startAccount(taskQueue, {
+        account: account("cap-1", now),
+        plans: plans(["offer-first", "offer-later"]),
+        policy: policy as AccountPolicy,
+      });
+      await env.sleep(60_000);
+      expect(log.read().map((e) => e.source)).toEqual(["playloop/playbooks/offer-first"]);
+      await coordinator.signal("event", { id: "go", type: "demo.offer_now" });
+      await coordinator.signal("event", { id: "go", type: "demo.offer_now" });
+      await env.sleep(60_000);
+      expect(log.read()).toHaveLength(1);
+      const later = await journey("offer-later", "cap-1");
+      expect(later.decisions.map((d) => d.reason)).toContain("suppressed: account cap of 1 offers per 90 days reached");
+      expect(later.decisions.filter((d) => d.kind === "fired")).toHaveLength(1); // the repeated event id did nothing
+      const state = await coordinator.query<AccountState>("state");
+      expect(state.offers.map((o) => o.playbookId)).toEqual(["offer-first"]);
+      expect(state.journeys["offer-first"]).toMatchObject({ status: "ended", outcome: "proposed" });
+      expect(state.active).toBeUndefined();
+    });
+  });
+});
