@@ -6,6 +6,7 @@ import {
   evaluate,
   validateAccount,
   validateFiles,
+  validatePolicy,
   type CompiledPlan,
 } from "../../engine/index.js";
 import { PLAYBOOK_IDS, ROOT, readRepoFile } from "../helpers.js";
@@ -41,11 +42,30 @@ function eligible(id: string, accountId: string, at = NOW): boolean {
 }
 
 describe("bundled playbooks", () => {
-  it("are exactly the five documented ones, all valid without warnings", () => {
+  it("are exactly the five documented ones and the policy, all valid without warnings", () => {
     const files = readdirSync(`${ROOT}playbooks`).filter((f) => f.endsWith(".yaml"));
-    expect(files.map((f) => f.replace(".yaml", "")).sort()).toEqual([...PLAYBOOK_IDS]);
+    expect(files.map((f) => f.replace(".yaml", "")).sort()).toEqual([...PLAYBOOK_IDS, "policy"].sort());
     const results = validateFiles(files.map((f) => `${ROOT}playbooks/${f}`));
     expect(results.flatMap((r) => r.diagnostics)).toEqual([]);
+    expect(results.find((r) => r.policy !== undefined)?.policy).toEqual({
+      name: "default",
+      frequency: { maxOffers: 2, perMs: 90 * 86_400_000, cooldownAfterDeclineMs: 60 * 86_400_000 },
+      equalPriority: "first_come",
+    });
+  });
+
+  it("reports a malformed policy with file:line:col", () => {
+    expect(validatePolicy(readRepoFile("test/fixtures/journeys/one-offer-policy.yaml")).diagnostics).toEqual([]);
+    const bad = validatePolicy(
+      "policy: x\nfrequency: { max_offers: 0, per: soon }\narbitration: { equal_priority: coin_flip }\n",
+      "policy.yaml",
+    );
+    expect(bad.policy).toBeUndefined();
+    expect(bad.diagnostics.map((d) => `${d.line}:${d.col} ${d.code}`)).toEqual([
+      "2:26 E_SCHEMA_VALUE",
+      "2:34 E_SCHEMA_VALUE",
+      "3:32 E_SCHEMA_VALUE",
+    ]);
   });
 
   it("declare the documented motions and priorities", () => {
