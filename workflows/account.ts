@@ -55,6 +55,8 @@ class Coordinator {
   private readonly seen: string[];
   private readonly seenSet: Set<string>;
   private readonly queue: Work[] = [];
+  /** False until the first snapshot upsert of a newly started account. */
+  private upserted: boolean;
   /** Journeys refused because another play held the account; told when it is free. */
   private readonly waiting = new Set<string>();
 
@@ -62,6 +64,7 @@ class Coordinator {
     this.account = input.carried?.account ?? input.account;
     this.seen = [...(input.carried?.seenEventIds ?? [])];
     this.seenSet = new Set(this.seen);
+    this.upserted = input.carried !== undefined;
     this.state = input.carried?.state ?? { accountId: input.account.id, journeys: {}, offers: [], decisions: [] };
   }
 
@@ -77,7 +80,9 @@ class Coordinator {
 
   upsert(snapshot: AccountSnapshot): boolean {
     if (snapshot.id !== this.account.id) return false;
-    const changed = canonicalJson(snapshot) !== canonicalJson(this.account);
+    // The first upsert of a new account is a change even though the start carried the same snapshot.
+    const changed = !this.upserted || canonicalJson(snapshot) !== canonicalJson(this.account);
+    this.upserted = true;
     if (changed) {
       this.account = snapshot;
       this.queue.push({ kind: "snapshot" });

@@ -138,6 +138,37 @@ program
   .addHelpText("after", RUNTIME_ENV)
   .action(() => runtime("serve"));
 
+program
+  .command("ingest")
+  .description(
+    "Ingest a CRM export (NDJSON or CSV) of accounts or events into Temporal; idempotent, so it can be interrupted and run again.",
+  )
+  .argument("<file>", "the export: .ndjson, .jsonl or .csv (with a header row)")
+  .option(
+    "--mapping <file>",
+    "a YAML field mapping for exports that do not use the canonical names (schemas/mapping.schema.json)",
+  )
+  .option("--kind <kind>", "accounts or events (default: from the mapping, else detected per line)")
+  .option("--concurrency <n>", "requests in flight at once", "16")
+  .addHelpText("after", RUNTIME_ENV)
+  .action(async (file: string, options: { mapping?: string; kind?: string; concurrency: string }) => {
+    if (options.kind !== undefined && options.kind !== "accounts" && options.kind !== "events") {
+      throw new Error(`--kind must be accounts or events, not "${options.kind}"`);
+    }
+    const concurrency = Number(options.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000)
+      throw new Error("--concurrency must be a whole number from 1 to 1000");
+    const { loadConfig } = await import("../runtime/config.js");
+    const { createLogger } = await import("../runtime/logger.js");
+    const { runIngest } = await import("../runtime/ingest/run-ingest.js");
+    process.exitCode = await runIngest(loadConfig(), createLogger(), {
+      file,
+      mapping: options.mapping,
+      kind: options.kind,
+      concurrency,
+    });
+  });
+
 async function api(method: string, path: string, body?: unknown): Promise<void> {
   const base = process.env.PLAYLOOP_API_URL ?? `http://localhost:${process.env.PLAYLOOP_API_PORT ?? 8080}`;
   const response = await fetch(`${base}${path}`, {

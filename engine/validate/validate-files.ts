@@ -16,7 +16,7 @@ export interface FileResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** Expands files and directories into playbook files (`*.yaml`, `*.yml`), sorted, recursing into folders. */
+/** Expands files and directories into playbook files (`*.yaml`, `*.yml`), sorted, recursing into folders other than `samples/`. */
 export function findPlaybookFiles(paths: readonly string[]): string[] {
   const found: string[] = [];
   const walk = (path: string, explicit: boolean): void => {
@@ -32,7 +32,8 @@ export function findPlaybookFiles(paths: readonly string[]): string[] {
       return;
     }
     for (const entry of readdirSync(path).sort()) {
-      if (!entry.startsWith(".") && entry !== "node_modules") walk(join(path, entry), false);
+      // samples/ holds example accounts and exports, not playbooks.
+      if (!entry.startsWith(".") && entry !== "node_modules" && entry !== "samples") walk(join(path, entry), false);
     }
   };
   for (const path of paths) walk(path, true);

@@ -13,6 +13,7 @@ import { SEARCH_ATTRIBUTES } from "../../engine/journey/search-attributes.js";
 import { webhookSink } from "../../engine/runtime/action-sinks.js";
 import { createApiServer } from "../../engine/runtime/http-api.js";
 import { AccountClient } from "../../engine/runtime/account-client.js";
+import { ingest } from "../../engine/runtime/ingest/ingest.js";
 import { loadPlaybooks } from "../../engine/runtime/load-plans.js";
 import { createLogger } from "../../engine/runtime/logger.js";
 import { findTemporalCli } from "../../engine/runtime/temporal-binaries.js";
@@ -67,6 +68,20 @@ function request(method: string, path: string, body?: unknown, headers: Record<s
     headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
   });
+}
+
+/** The account's status once its journeys have stopped moving (deliveries retry once here). */
+function settled(accountId: string): Promise<unknown> {
+  return eventually(
+    async () => {
+      const a = JSON.stringify(await (await request("GET", `/v1/accounts/${accountId}`)).json());
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const b = JSON.stringify(await (await request("GET", `/v1/accounts/${accountId}`)).json());
+      return a === b ? (JSON.parse(b) as unknown) : undefined;
+    },
+    `${accountId} to settle`,
+    60_000,
+  );
 }
 
 async function journey(accountId: string, playbookId: string): Promise<JourneyState | undefined> {
@@ -260,6 +275,67 @@ describe("playloop on the Temporal dev server", () => {
     );
     expect(huge.status).toBe(413);
   });
+
+  it("ingests the sample CRM export; a second run changes nothing and reports everything unchanged", async () => {
+    const cli = (...args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [join(ROOT, "dist/engine/cli/main.js"), "ingest", ...args], {
+          cwd: ROOT,
+          env: { ...process.env, TEMPORAL_ADDRESS: env.address, PLAYLOOP_TASK_QUEUE: TASK_QUEUE },
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+        child.once("exit", (code) => resolve({ code, stdout, stderr }));
+      });
+    const accounts = ["playbooks/samples/crm-accounts.csv", "--mapping", "playbooks/samples/crm-mapping.yaml"];
+    const first = await cli(...accounts);
+    expect(first.stdout, first.stderr).toContain("crm-accounts.csv: accepted 5, unchanged 0, rejected 0");
+    expect(first.code).toBe(0);
+    const afterFirst = await settled("crm-001");
+    const again = await cli(...accounts);
+    expect(again.stdout).toContain("crm-accounts.csv: accepted 0, unchanged 5, rejected 0");
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await (await request("GET", "/v1/accounts/crm-001")).json()).toEqual(afterFirst);
+
+    const events = await cli("playbooks/samples/crm-events.ndjson");
+    expect(events.stdout, events.stderr).toContain("crm-events.ndjson: accepted 4, unchanged 0, rejected 0");
+    const before = await settled("crm-001");
+    const eventsAgain = await cli("playbooks/samples/crm-events.ndjson");
+    expect(eventsAgain.stdout).toContain("crm-events.ndjson: accepted 0, unchanged 4, rejected 0");
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await (await request("GET", "/v1/accounts/crm-001")).json()).toEqual(before);
+    const northwind = (before as { account: { journeys: Record<string, unknown> } }).account;
+    expect(Object.keys(northwind.journeys)).toHaveLength(5);
+  }, 120_000);
+
+  it("rejects malformed export lines with their line numbers and ingests the rest", async () => {
+    const { plans, policy } = loadPlaybooks(join(ROOT, "playbooks"));
+    const summary = await ingest({
+      file: join(ROOT, "test/fixtures/ingest/accounts-with-errors.ndjson"),
+      accounts: new AccountClient(env.client, plans, policy, TASK_QUEUE),
+      concurrency: 4,
+    });
+    expect(summary.accepted).toBe(3);
+    expect(summary.rejected.map((r) => r.line)).toEqual([2, 3, 4, 6]);
+    expect(summary.rejected[0]?.reason).toMatch(/health_score/);
+    expect(summary.rejected[1]?.reason).toMatch(/not valid JSON/);
+    expect(summary.rejected[2]?.reason).toMatch(/missing required key `id`/);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const events = await ingest({
+      file: join(ROOT, "playbooks/samples/crm-events.ndjson"),
+      accounts: new AccountClient(env.client, plans, policy, TASK_QUEUE),
+      kind: "events",
+    });
+    expect(events.accepted + events.unchanged).toBe(4);
+    const csv = await ingest({
+      file: join(ROOT, "test/fixtures/ingest/broken.csv"),
+      accounts: new AccountClient(env.client, plans, policy, TASK_QUEUE),
+    });
+    expect(csv.accepted).toBe(1);
+    expect(csv.rejected).toEqual([{ line: 4, reason: expect.stringMatching(/Quote Not Closed/) }]);
+  }, 60_000);
 
   it("loses and duplicates nothing when a worker process is killed mid-journey and restarted", async () => {
     const log = actionLog();
