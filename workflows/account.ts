@@ -127,7 +127,15 @@ class Coordinator {
     try {
       await wf.startChild("journey", {
         workflowId,
-        args: [{ plan, account: this.account, holdout, coordinatorId: wf.workflowInfo().workflowId }],
+        args: [
+          {
+            plan,
+            account: this.account,
+            holdout,
+            run: (record?.runs ?? 0) + 1,
+            coordinatorId: wf.workflowInfo().workflowId,
+          },
+        ],
         parentClosePolicy: wf.ParentClosePolicy.ABANDON,
         workflowIdReusePolicy: wf.WorkflowIdReusePolicy.ALLOW_DUPLICATE,
         typedSearchAttributes: [

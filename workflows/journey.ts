@@ -70,6 +70,8 @@ class Journey {
   private readonly inbox: { seq: number; event: JourneyEvent }[] = [];
   private seq = 0;
   private requests = 0;
+  /** The outcome an exit event (enrollment.exit_on) ended the journey with. */
+  private exitEvent: string | undefined;
   private holding = false;
   private freed = 0;
   private readonly answers = new Map<string, PermissionAnswer>();
@@ -121,6 +123,14 @@ class Journey {
 
   decide(kind: Decision["kind"], reason: string, step?: string): void {
     this.state.decisions.push({ at: this.iso(), stage: this.state.stage, step, kind, reason });
+    // Operators find suppressed journeys in the UI: `LastSuppression = 'suppressed: at_risk'`.
+    // Patched: journeys recorded before this attribute existed replay without it.
+    if (
+      (kind === "suppressed" || kind === "blocked" || kind === "held") &&
+      wf.patched("last-suppression-search-attribute")
+    ) {
+      wf.upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.LastSuppression, value: reason.slice(0, 200) }]);
+    }
     if (this.state.decisions.length > MAX_DECISIONS)
       this.state.decisions.splice(0, this.state.decisions.length - MAX_DECISIONS);
     wf.log.info(`${kind}: ${reason}`, {
@@ -138,6 +148,11 @@ class Journey {
     if (this.seen.length > MAX_SEEN_EVENTS) this.seenSet.delete(this.seen.shift() ?? "");
     if (EVENT_SNAPSHOT_TYPES.has(event.type) && event.data !== undefined)
       this.account = deepMerge(this.account, event.data);
+    if (this.exitEvent === undefined && (this.plan.enrollment?.exitOn ?? []).includes(event.type)) {
+      const outcome = event.data?.outcome;
+      this.exitEvent =
+        typeof outcome === "string" ? (outcome.startsWith("closed_") ? outcome : `closed_${outcome}`) : event.type;
+    }
     this.inbox.push({ seq: ++this.seq, event });
     if (this.inbox.length > MAX_INBOX) this.inbox.shift();
     this.version++;
@@ -218,6 +233,7 @@ class Journey {
    * play that never started.
    */
   endReason(): Next | undefined {
+    if (this.exitEvent !== undefined) return { kind: "end", outcome: this.exitEvent };
     for (const exit of this.plan.exit)
       if (this.holds(exit.rule)) return { kind: "end", outcome: `exited: ${exit.label}` };
     if (this.state.engaged && this.plan.goal?.rule !== undefined && this.holds(this.plan.goal.rule))
@@ -336,6 +352,7 @@ class Journey {
       stage: this.state.stage,
       step,
       iteration: this.state.iteration,
+      run: this.input.run,
       time: this.iso(),
       ...options,
     });

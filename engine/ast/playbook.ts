@@ -127,6 +127,8 @@ export interface Enrollment {
   /** `never`, `always`, or the milliseconds after a journey ends before another may start. */
   readonly reentry: "never" | "always" | number;
   readonly onConflict: "wait" | "end";
+  /** Event types that end the journey wherever it is. */
+  readonly exitOn: readonly string[];
 }
 
 /** How often one playbook may make offers to one account. */

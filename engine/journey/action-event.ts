@@ -30,6 +30,8 @@ export function actionEvent(options: {
   readonly stage: string;
   readonly step: ActionStep;
   readonly iteration: number;
+  /** Which journey run this is for the account (a re-entry starts run 2); part of the id after run 1. */
+  readonly run?: number;
   readonly time: string;
   /** Distinguishes several actions one step sends (an approval request and its escalation). */
   readonly variant?: string;
@@ -53,7 +55,7 @@ export function actionEvent(options: {
   };
   return {
     specversion: "1.0",
-    id: `${plan.id}:${account.id}:${iteration}:${step.id}${suffix}`,
+    id: `${plan.id}:${account.id}:${(options.run ?? 1) > 1 ? `r${options.run}.` : ""}${iteration}:${step.id}${suffix}`,
     type: `playloop.action.${kind}`,
     source: `playloop/playbooks/${plan.id}`,
     subject: account.id,

@@ -76,6 +76,8 @@ export interface JourneyInput {
   readonly account: AccountSnapshot;
   readonly holdout: boolean;
   readonly carried?: CarriedState;
+  /** Which run of this playbook for the account (re-entries count up from 1). */
+  readonly run?: number;
   /** The account coordinator's workflow id: when set, the journey asks it before reaching the account. */
   readonly coordinatorId?: string;
   /** Continue as new at the next loop once the history is longer than this (default 2000 events). */

@@ -8,6 +8,7 @@ export const SEARCH_ATTRIBUTES = {
   Motion: defineSearchAttributeKey("Motion", SearchAttributeType.KEYWORD),
   Outcome: defineSearchAttributeKey("Outcome", SearchAttributeType.KEYWORD),
   Holdout: defineSearchAttributeKey("Holdout", SearchAttributeType.BOOL),
+  LastSuppression: defineSearchAttributeKey("LastSuppression", SearchAttributeType.KEYWORD),
 } as const;
 
 /** `name=Type` pairs, as `temporal server start-dev --search-attribute` takes them. */

@@ -239,6 +239,7 @@ class AstBuilder {
               ? "never"
               : durationMs(doc.enrollment.reentry),
         onConflict: doc.enrollment?.on_conflict ?? "wait",
+        exitOn: doc.enrollment?.exit_on ?? [],
       },
       catalog: Object.fromEntries(
         Object.entries(doc.catalog ?? {}).map(([sku, p]) => [sku, { name: p.name, listPrice: p.list_price }]),

@@ -77,7 +77,7 @@ export interface PlaybookDocument {
   owner?: string;
   priority?: number;
   holdout?: string;
-  enrollment?: { reentry?: string; on_conflict?: "wait" | "end" };
+  enrollment?: { reentry?: string; on_conflict?: "wait" | "end"; exit_on?: string[] };
   catalog?: Record<string, { name?: string; list_price: number }>;
   segments?: Record<string, ConditionDoc>;
   triggers?: Record<string, TriggerDoc>;

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { CompiledPlan } from "../../engine/index.js";
 import { accountWorkflowId, type AccountInput, type AccountState } from "../../engine/journey/account-types.js";
 import { journeyWorkflowId, type JourneyState } from "../../engine/journey/journey-types.js";
+import { SEARCH_ATTRIBUTES } from "../../engine/journey/search-attributes.js";
 import { DEFAULT_POLICY, validatePolicy, type AccountPolicy } from "../../engine/validate/validate-policy.js";
 import { readRepoFile } from "../helpers.js";
 import { DAY, account, actionLog, day, journeyWorker, plan, timeSkippingEnv } from "./harness.js";
@@ -150,6 +151,51 @@ describe("the account coordinator", () => {
       expect(state.offers.map((o) => o.playbookId)).toEqual(["offer-first"]);
       expect(state.journeys["offer-first"]).toMatchObject({ status: "ended", outcome: "proposed" });
       expect(state.active).toBeUndefined();
+    });
+  });
+});
+
+describe("enrollment", () => {
+  it("ends a journey when a deal closes, records the outcome, and re-enters only after the re-entry delay", async () => {
+    const log = actionLog();
+    const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
+    await worker.runUntil(async () => {
+      const now = await env.currentTimeMs();
+      const acct = account("reenter-1", now);
+      const coordinator = await startAccount(taskQueue, {
+        account: acct,
+        plans: plans(["reentry-play"]),
+        policy: DEFAULT_POLICY,
+      });
+      await env.sleep(60_000);
+      expect(log.read().map((e) => e.id)).toEqual(["reentry-play:reenter-1:0:orchestrate.1"]);
+      await coordinator.signal("event", { id: "deal-1", type: "deal.closed", data: { outcome: "won" } });
+      await env.sleep(60_000);
+      const first = await env.client.workflow.getHandle(journeyWorkflowId("reentry-play", "reenter-1")).describe();
+      expect(first.status.name).toBe("COMPLETED");
+      expect(first.typedSearchAttributes.get(SEARCH_ATTRIBUTES.Outcome)).toBe("closed_won");
+      expect((await coordinator.query<AccountState>("state")).journeys["reentry-play"]).toMatchObject({
+        status: "ended",
+        outcome: "closed_won",
+        runs: 1,
+      });
+
+      await env.sleep(10 * DAY);
+      await coordinator.signal("snapshot", { ...acct, health_score: 81 });
+      await env.sleep(60_000);
+      expect((await coordinator.query<AccountState>("state")).journeys["reentry-play"]?.runs).toBe(1);
+
+      await env.sleep(21 * DAY);
+      await coordinator.signal("snapshot", { ...acct, health_score: 80 });
+      await env.sleep(60_000);
+      expect((await coordinator.query<AccountState>("state")).journeys["reentry-play"]).toMatchObject({
+        status: "running",
+        runs: 2,
+      });
+      expect(log.read().map((e) => e.id)).toEqual([
+        "reentry-play:reenter-1:0:orchestrate.1",
+        "reentry-play:reenter-1:r2.0:orchestrate.1",
+      ]);
     });
   });
 });
