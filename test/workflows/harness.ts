@@ -120,6 +120,20 @@ export function state(handle: WorkflowHandle): Promise<JourneyState> {
   return handle.query<JourneyState>("state");
 }
 
+/** Queries the journey until `done` holds, letting a minute of workflow time pass between tries. */
+export async function stateWhen(
+  env: TestWorkflowEnvironment,
+  handle: WorkflowHandle,
+  done: (s: JourneyState) => boolean,
+): Promise<JourneyState> {
+  let current = await state(handle);
+  for (let i = 0; i < 20 && !done(current); i++) {
+    await env.sleep(60_000);
+    current = await state(handle);
+  }
+  return current;
+}
+
 /** Saves a finished or running journey's history for the replay test, when asked to. */
 export async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
   if (process.env.PLAYLOOP_RECORD_HISTORIES !== "1") return;

@@ -12,6 +12,7 @@ import {
   recordHistory,
   startJourney,
   state,
+  stateWhen,
   terminateStarted,
   timeSkippingEnv,
 } from "./harness.js";
@@ -146,7 +147,7 @@ describe("seat-upsell on a real Temporal server", () => {
       });
       await handle.signal("event", { id: "u1", type: "usage.updated", data: { usage: { seat_utilization: 0.9 } } });
       await env.sleep(DAY);
-      const s = await state(handle);
+      const s = await stateWhen(env, handle, (current) => current.stage === "prove");
       expect(log.read()).toEqual([]);
       expect(s.holdout).toBe(true);
       expect(reasons(s)).toContain("holdout: holdout: playloop.action.inapp.prompt not delivered");
