@@ -169,23 +169,26 @@ class Coordinator {
 
   /** Starts the journeys that may run, and forwards the snapshot or event to the running ones. */
   async fanOut(work: Extract<Work, { kind: "snapshot" | "event" }>): Promise<void> {
-    for (const plan of this.input.plans) {
-      const record = this.state.journeys[plan.id];
-      if (this.mayStart(plan, record)) {
-        await this.startJourney(plan, record);
-        if (work.kind === "snapshot") continue; // it started with the current snapshot
-      }
-      if (this.state.journeys[plan.id]?.status !== "running") continue;
-      const journey = wf.getExternalWorkflowHandle(journeyWorkflowId(plan.id, this.account.id));
-      try {
-        if (work.kind === "snapshot") await journey.signal("snapshot", this.account);
-        else await journey.signal("event", work.event);
-      } catch (error) {
-        // The journey closed before it told us; it will be restarted per its re-entry rule.
-        wf.log.warn(`could not signal ${plan.id}: ${error instanceof Error ? error.message : String(error)}`);
-        const current = this.state.journeys[plan.id];
-        if (current !== undefined) current.status = "ended";
-      }
+    // All journeys at once: the starts and signals go out as commands of one workflow task.
+    await Promise.all(this.input.plans.map((plan) => this.forward(plan, work)));
+  }
+
+  async forward(plan: CompiledPlan, work: Extract<Work, { kind: "snapshot" | "event" }>): Promise<void> {
+    const record = this.state.journeys[plan.id];
+    if (this.mayStart(plan, record)) {
+      await this.startJourney(plan, record);
+      if (work.kind === "snapshot") return; // it started with the current snapshot
+    }
+    if (this.state.journeys[plan.id]?.status !== "running") return;
+    const journey = wf.getExternalWorkflowHandle(journeyWorkflowId(plan.id, this.account.id));
+    try {
+      if (work.kind === "snapshot") await journey.signal("snapshot", this.account);
+      else await journey.signal("event", work.event);
+    } catch (error) {
+      // The journey closed before it told us; it will be restarted per its re-entry rule.
+      wf.log.warn(`could not signal ${plan.id}: ${error instanceof Error ? error.message : String(error)}`);
+      const current = this.state.journeys[plan.id];
+      if (current !== undefined) current.status = "ended";
     }
   }
 

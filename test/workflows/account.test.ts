@@ -9,7 +9,7 @@ import { journeyWorkflowId, type JourneyState } from "../../engine/journey/journ
 import { SEARCH_ATTRIBUTES } from "../../engine/journey/search-attributes.js";
 import { DEFAULT_POLICY, validatePolicy, type AccountPolicy } from "../../engine/validate/validate-policy.js";
 import { readRepoFile } from "../helpers.js";
-import { DAY, account, actionLog, day, journeyWorker, plan, timeSkippingEnv } from "./harness.js";
+import { DAY, account, actionLog, day, journeyWorker, plan, recordHistory, timeSkippingEnv } from "./harness.js";
 
 let env: TestWorkflowEnvironment;
 const started: AccountInput[] = [];
@@ -96,6 +96,8 @@ describe("the account coordinator", () => {
       expect(state.active?.playbookId).toBe("renewal-bundle");
       expect(state.decisions.map((d) => d.reason)).toContain("seat-upsell suppressed: renewal-bundle active");
       expect(Object.keys(state.journeys).sort()).toEqual([...ALL_PLAYBOOKS].sort());
+      await recordHistory(coordinator, "account-arbitration");
+      await recordHistory(env.client.workflow.getHandle(journeyWorkflowId("seat-upsell", "both-1")), "seat-upsell-suppressed-by-renewal");
     });
   });
 
@@ -151,6 +153,7 @@ describe("the account coordinator", () => {
       expect(state.offers.map((o) => o.playbookId)).toEqual(["offer-first"]);
       expect(state.journeys["offer-first"]).toMatchObject({ status: "ended", outcome: "proposed" });
       expect(state.active).toBeUndefined();
+      await recordHistory(coordinator, "account-offer-cap");
     });
   });
 });
