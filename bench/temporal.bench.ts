@@ -19,7 +19,11 @@ import { createJourneyWorker } from "../engine/runtime/worker.js";
 Runtime.install({ logger: new DefaultLogger("ERROR") });
 
 const { values } = parseArgs({
-  options: { accounts: { type: "string", default: "2000" }, events: { type: "string", default: "200" }, concurrency: { type: "string", default: "32" } },
+  options: {
+    accounts: { type: "string", default: "2000" },
+    events: { type: "string", default: "200" },
+    concurrency: { type: "string", default: "32" },
+  },
 });
 const N = Number(values.accounts);
 const EVENTS = Math.min(Number(values.events), N);
@@ -55,7 +59,8 @@ const firstAction = new Map<string, number>();
 const sink: ActionSink = {
   name: "bench",
   deliver(event: ActionEvent) {
-    if (event.source === "playloop/playbooks/seat-upsell" && !firstAction.has(event.subject)) firstAction.set(event.subject, Date.now());
+    if (event.source === "playloop/playbooks/seat-upsell" && !firstAction.has(event.subject))
+      firstAction.set(event.subject, Date.now());
     return Promise.resolve();
   },
 };
@@ -80,7 +85,9 @@ const account = (i: number) => ({
   products: ["core"],
 });
 
-console.log(`playloop on the Temporal dev server: ${N} accounts x ${plans.length} playbooks, concurrency ${CONCURRENCY}`);
+console.log(
+  `playloop on the Temporal dev server: ${N} accounts x ${plans.length} playbooks, concurrency ${CONCURRENCY}`,
+);
 const rssBefore = process.memoryUsage().rss;
 const baselineSeconds = await pool(N, async (i) => {
   await env.client.workflow.signalWithStart("bench-baseline", {
@@ -97,7 +104,9 @@ const ingestSeconds = await pool(N, async (i) => {
 const baselineRate = N / baselineSeconds;
 const ingestRate = N / ingestSeconds;
 console.log(`  bare signal-with-start   ${baselineRate.toFixed(0).padStart(7)} per second`);
-console.log(`  playloop ingest          ${ingestRate.toFixed(0).padStart(7)} accounts per second  (${(ingestRate / baselineRate).toFixed(2)}x the baseline)`);
+console.log(
+  `  playloop ingest          ${ingestRate.toFixed(0).padStart(7)} accounts per second  (${(ingestRate / baselineRate).toFixed(2)}x the baseline)`,
+);
 
 // Wait until every journey has been started and reached its first wait.
 const expected = N * plans.length;
@@ -109,18 +118,29 @@ for (;;) {
 await new Promise((resolve) => setTimeout(resolve, 5000));
 globalThis.gc?.();
 const rssWaiting = process.memoryUsage().rss;
-console.log(`  worker process memory    ${mb(rssWaiting)} RSS with ${expected} journeys and ${N} coordinators waiting (${mb(rssWaiting - rssBefore)} more than at start)`);
+console.log(
+  `  worker process memory    ${mb(rssWaiting)} RSS with ${expected} journeys and ${N} coordinators waiting (${mb(rssWaiting - rssBefore)} more than at start)`,
+);
 
 const sent = new Map<string, number>();
 await pool(EVENTS, async (i) => {
   const id = `bench-${Math.floor((i * N) / EVENTS)}`;
   sent.set(id, Date.now());
-  await accounts.sendEvent(id, { id: `usage-${id}`, type: "usage.updated", data: { usage: { seat_utilization: 0.92 } } });
+  await accounts.sendEvent(id, {
+    id: `usage-${id}`,
+    type: "usage.updated",
+    data: { usage: { seat_utilization: 0.92 } },
+  });
 });
 const deadline = Date.now() + 120_000;
-while ([...sent.keys()].some((id) => !firstAction.has(id)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
-const latencies = [...sent].flatMap(([id, at]) => (firstAction.has(id) ? [(firstAction.get(id) ?? at) - at] : [])).sort((a, b) => a - b);
-console.log(`  event -> action latency  p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms over ${latencies.length}/${sent.size} events`);
+while ([...sent.keys()].some((id) => !firstAction.has(id)) && Date.now() < deadline)
+  await new Promise((resolve) => setTimeout(resolve, 200));
+const latencies = [...sent]
+  .flatMap(([id, at]) => (firstAction.has(id) ? [(firstAction.get(id) ?? at) - at] : []))
+  .sort((a, b) => a - b);
+console.log(
+  `  event -> action latency  p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms over ${latencies.length}/${sent.size} events`,
+);
 
 worker.shutdown();
 await running;

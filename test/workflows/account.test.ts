@@ -97,7 +97,10 @@ describe("the account coordinator", () => {
       expect(state.decisions.map((d) => d.reason)).toContain("seat-upsell suppressed: renewal-bundle active");
       expect(Object.keys(state.journeys).sort()).toEqual([...ALL_PLAYBOOKS].sort());
       await recordHistory(coordinator, "account-arbitration");
-      await recordHistory(env.client.workflow.getHandle(journeyWorkflowId("seat-upsell", "both-1")), "seat-upsell-suppressed-by-renewal");
+      await recordHistory(
+        env.client.workflow.getHandle(journeyWorkflowId("seat-upsell", "both-1")),
+        "seat-upsell-suppressed-by-renewal",
+      );
     });
   });
 
