@@ -378,5 +378,5 @@ describe("playloop on the Temporal dev server", () => {
       "restart-demo:acme:0:orchestrate.1",
       "restart-demo:acme:0:orchestrate.3",
     ]);
-  }, 90_000);
+  }, 180_000);
 });
