@@ -9,7 +9,7 @@ import { journeyWorkflowId, type JourneyState } from "../../engine/journey/journ
 import { SEARCH_ATTRIBUTES } from "../../engine/journey/search-attributes.js";
 import { DEFAULT_POLICY, validatePolicy, type AccountPolicy } from "../../engine/validate/validate-policy.js";
 import { readRepoFile } from "../helpers.js";
-import { DAY, account, actionLog, day, journeyWorker, plan, recordHistory, timeSkippingEnv } from "./harness.js";
+import { DAY, account, day, plan, recordHistory, timeSkippingEnv, withJourneyWorker } from "./harness.js";
 
 let env: TestWorkflowEnvironment;
 const started: AccountInput[] = [];
@@ -68,10 +68,7 @@ const plans = (ids: string[]): CompiledPlan[] => ids.map((id) => plan(id));
 
 describe("the account coordinator", () => {
   it("gives an account eligible for both seat-upsell and renewal-bundle only renewal-bundle's outreach", async () => {
-    const log = actionLog();
-    const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
-    await worker.runUntil(async () => {
-      const now = await env.currentTimeMs();
+    await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
       const both = account("both-1", now, {
         renewal_date: day(now, 80),
         usage: { active_seats: 46, seat_utilization: 0.92 },
@@ -105,10 +102,7 @@ describe("the account coordinator", () => {
   });
 
   it("gives an at-risk account the retention play and no upsell", async () => {
-    const log = actionLog();
-    const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
-    await worker.runUntil(async () => {
-      const now = await env.currentTimeMs();
+    await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
       const atRisk = account("risk-1", now, {
         health_score: 32,
         risk: { open_escalations: 1, cancellation_intent: false },
@@ -133,11 +127,8 @@ describe("the account coordinator", () => {
   });
 
   it("caps offers across playbooks per the policy file, and ignores repeated event ids", async () => {
-    const log = actionLog();
-    const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
     const { policy } = validatePolicy(readRepoFile("test/fixtures/journeys/one-offer-policy.yaml"));
-    await worker.runUntil(async () => {
-      const now = await env.currentTimeMs();
+    await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
       const coordinator = await startAccount(taskQueue, {
         account: account("cap-1", now),
         plans: plans(["offer-first", "offer-later"]),
@@ -163,10 +154,7 @@ describe("the account coordinator", () => {
 
 describe("enrollment", () => {
   it("ends a journey when a deal closes, records the outcome, and re-enters only after the re-entry delay", async () => {
-    const log = actionLog();
-    const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
-    await worker.runUntil(async () => {
-      const now = await env.currentTimeMs();
+    await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
       const acct = account("reenter-1", now);
       const coordinator = await startAccount(taskQueue, {
         account: acct,

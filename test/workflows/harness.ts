@@ -101,6 +101,19 @@ export async function terminateStarted(): Promise<void> {
   await Promise.all(handles.map((handle) => handle.terminate("test finished").catch(() => undefined)));
 }
 
+/**
+ * Runs `test` with a fresh action log and a worker on its own task queue; `now` is the test
+ * server's clock when it starts. The worker stops when `test` settles.
+ */
+export async function withJourneyWorker(
+  env: TestWorkflowEnvironment,
+  test: (context: { log: ReturnType<typeof actionLog>; taskQueue: string; now: number }) => Promise<void>,
+): Promise<void> {
+  const log = actionLog();
+  const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
+  await worker.runUntil(async () => test({ log, taskQueue, now: await env.currentTimeMs() }));
+}
+
 /** Starts a journey for a plan and account. */
 export async function startJourney(
   env: TestWorkflowEnvironment,

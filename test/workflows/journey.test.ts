@@ -5,9 +5,7 @@ import type { JourneyState } from "../../engine/journey/journey-types.js";
 import {
   DAY,
   account,
-  actionLog,
   day,
-  journeyWorker,
   plan,
   recordHistory,
   startJourney,
@@ -15,6 +13,7 @@ import {
   stateWhen,
   terminateStarted,
   timeSkippingEnv,
+  withJourneyWorker,
 } from "./harness.js";
 
 let env: TestWorkflowEnvironment;
@@ -34,11 +33,8 @@ const reasons = (s: JourneyState) => s.decisions.map((d) => `${d.kind}: ${d.reas
 
 describe("seat-upsell on a real Temporal server", () => {
   it("delivers orchestrate actions on 80% usage, times out the QBR and the 45-day deal wait, and loops back to detect", async () => {
-    const log = actionLog();
-    const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
     const seatUpsell = plan("seat-upsell");
-    await worker.runUntil(async () => {
-      const now = await env.currentTimeMs();
+    await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
       const handle = await startJourney(env, taskQueue, {
         plan: seatUpsell,
         account: account("acme-1", now),
@@ -88,10 +84,7 @@ describe("seat-upsell on a real Temporal server", () => {
   });
 
   it("re-checks guardrails before the offer: an account that became at risk during the wait gets none", async () => {
-    const log = actionLog();
-    const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
-    await worker.runUntil(async () => {
-      const now = await env.currentTimeMs();
+    await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
       const handle = await startJourney(env, taskQueue, {
         plan: plan("seat-upsell"),
         account: account("acme-2", now),
@@ -111,10 +104,7 @@ describe("seat-upsell on a real Temporal server", () => {
   });
 
   it("ignores a repeated event id and never delivers an action twice", async () => {
-    const log = actionLog();
-    const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
-    await worker.runUntil(async () => {
-      const now = await env.currentTimeMs();
+    await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
       const handle = await startJourney(env, taskQueue, {
         plan: plan("seat-upsell"),
         account: account("acme-3", now),
@@ -136,10 +126,7 @@ describe("seat-upsell on a real Temporal server", () => {
   });
 
   it("records a holdout's decisions and delivers nothing", async () => {
-    const log = actionLog();
-    const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
-    await worker.runUntil(async () => {
-      const now = await env.currentTimeMs();
+    await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
       const handle = await startJourney(env, taskQueue, {
         plan: plan("seat-upsell"),
         account: account("acme-4", now),
@@ -157,10 +144,7 @@ describe("seat-upsell on a real Temporal server", () => {
 
 describe("time windows", () => {
   it("renewal-bundle fires 90 days before renewal, not before", async () => {
-    const log = actionLog();
-    const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
-    await worker.runUntil(async () => {
-      const now = await env.currentTimeMs();
+    await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
       const renewal = Date.parse(day(now, 200));
       const handle = await startJourney(env, taskQueue, {
         plan: plan("renewal-bundle"),
@@ -181,10 +165,7 @@ describe("time windows", () => {
   });
 
   it("re-arms the window when a CRM update moves the renewal date during the wait", async () => {
-    const log = actionLog();
-    const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
-    await worker.runUntil(async () => {
-      const now = await env.currentTimeMs();
+    await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
       const original = account("hooli-2", now, { renewal_date: day(now, 200) });
       const handle = await startJourney(env, taskQueue, {
         plan: plan("renewal-bundle"),
@@ -203,10 +184,7 @@ describe("time windows", () => {
   });
 
   it("fires 60 days after onboarding", async () => {
-    const log = actionLog();
-    const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
-    await worker.runUntil(async () => {
-      const now = await env.currentTimeMs();
+    await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
       const handle = await startJourney(env, taskQueue, {
         plan: plan("onboarding-upsell"),
         account: account("new-1", now, { onboarded_at: day(now, 0) }),
@@ -223,10 +201,7 @@ describe("time windows", () => {
   });
 
   it("holds an action outside the send window until it opens in the account's time zone", async () => {
-    const log = actionLog();
-    const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
-    await worker.runUntil(async () => {
-      const now = await env.currentTimeMs();
+    await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
       const handle = await startJourney(env, taskQueue, {
         plan: plan("send-window"),
         account: account("tokyo-1", now, { timezone: "Asia/Tokyo" }),
@@ -253,10 +228,7 @@ describe("time windows", () => {
 
 describe("discount fences and approvals", () => {
   it("asks for approval above the threshold, escalates when the SLA passes, and offers once granted", async () => {
-    const log = actionLog();
-    const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
-    await worker.runUntil(async () => {
-      const now = await env.currentTimeMs();
+    await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
       const handle = await startJourney(env, taskQueue, {
         plan: plan("approval-upsell"),
         account: account("acme-5", now),
@@ -284,10 +256,7 @@ describe("discount fences and approvals", () => {
   });
 
   it("never emits an offer the approver rejects", async () => {
-    const log = actionLog();
-    const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
-    await worker.runUntil(async () => {
-      const now = await env.currentTimeMs();
+    await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
       const handle = await startJourney(env, taskQueue, {
         plan: plan("approval-upsell"),
         account: account("acme-6", now),
@@ -304,10 +273,7 @@ describe("discount fences and approvals", () => {
   });
 
   it("blocks offers above the account's tier fence or below the floor price, and records why", async () => {
-    const log = actionLog();
-    const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
-    await worker.runUntil(async () => {
-      const now = await env.currentTimeMs();
+    await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
       const fenced = plan("fenced-offer");
       const growth = (await (
         await startJourney(env, taskQueue, { plan: fenced, account: account("growth-1", now), holdout: false })
@@ -334,10 +300,7 @@ describe("discount fences and approvals", () => {
 
 describe("journeys that loop for years", () => {
   it("continue as new, carrying the iteration, and keep delivering once per iteration", async () => {
-    const log = actionLog();
-    const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
-    await worker.runUntil(async () => {
-      const now = await env.currentTimeMs();
+    await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
       const handle = await startJourney(env, taskQueue, {
         plan: plan("looping"),
         account: account("loop-1", now),
