@@ -12,6 +12,7 @@ import type {
 } from "../engine/journey/account-types.js";
 import { canonicalJson } from "../engine/compile/canonical-json.js";
 import { deepMerge } from "../engine/journey/deep-merge.js";
+import { frequencyBreach, offerOutcome } from "../engine/journey/offer-frequency.js";
 import { isHeldOut } from "../engine/journey/holdout.js";
 import {
   journeyWorkflowId,
@@ -103,11 +104,9 @@ class Coordinator {
 
   /** A closed or declined deal settles the account's latest open offer (for the decline cooldown). */
   settleOffers(event: JourneyEvent): void {
-    if (event.type !== "deal.closed" && event.type !== "offer.declined") return;
+    const outcome = offerOutcome(event);
     const open = this.state.offers.filter((o) => o.status === "proposed").at(-1);
-    if (open === undefined) return;
-    const won = event.type === "deal.closed" && (event.data?.outcome === "won" || event.data?.outcome === "closed_won");
-    open.status = won ? "accepted" : "declined";
+    if (outcome !== undefined && open !== undefined) open.status = outcome;
   }
 
   /** Whether a journey for this plan may start now (a first run, or a re-entry the playbook allows). */
@@ -223,23 +222,13 @@ class Coordinator {
   }
 
   offerCap(): string | undefined {
-    const frequency = this.input.policy.frequency;
-    if (frequency === undefined) return undefined;
-    const now = Date.now();
-    if (frequency.maxOffers !== undefined && frequency.perMs !== undefined) {
-      const recent = this.state.offers.filter((o) => now - Date.parse(o.at) < (frequency.perMs ?? 0));
-      if (recent.length >= frequency.maxOffers)
-        return `suppressed: account cap of ${frequency.maxOffers} offers per ${Math.round(frequency.perMs / 86_400_000)} days reached`;
+    const breach = frequencyBreach(this.state.offers, this.input.policy.frequency, Date.now());
+    if (breach === undefined) return undefined;
+    if (breach.kind === "cap") {
+      return `suppressed: account cap of ${breach.maxOffers} offers per ${Math.round(breach.perMs / 86_400_000)} days reached`;
     }
     const declined = this.state.offers.filter((o) => o.status === "declined").at(-1);
-    if (
-      declined !== undefined &&
-      frequency.cooldownAfterDeclineMs !== undefined &&
-      now - Date.parse(declined.at) < frequency.cooldownAfterDeclineMs
-    ) {
-      return `suppressed: cooldown after a declined offer (${declined.playbookId})`;
-    }
-    return undefined;
+    return `suppressed: cooldown after a declined offer (${declined?.playbookId ?? "another play"})`;
   }
 
   async release(playbookId: string): Promise<void> {

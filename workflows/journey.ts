@@ -15,6 +15,7 @@ import type {
   OfferRecord,
 } from "../engine/journey/journey-types.js";
 import { fenceDecision } from "../engine/journey/offer-fence.js";
+import { frequencyBreach, offerOutcome } from "../engine/journey/offer-frequency.js";
 import { SEARCH_ATTRIBUTES } from "../engine/journey/search-attributes.js";
 import { nextSendTime, windowTimeZone } from "../engine/journey/send-window.js";
 import { evaluate } from "../engine/rules/evaluate.js";
@@ -375,21 +376,12 @@ class Journey {
   }
 
   frequencyBlock(): string | undefined {
-    const frequency = this.plan.eligibility.frequency;
-    if (frequency === undefined) return undefined;
-    const now = this.now();
     const live = this.state.offers.filter((o) => o.status !== "rejected" && o.status !== "withdrawn");
-    if (frequency.maxOffers !== undefined && frequency.perMs !== undefined) {
-      const recent = live.filter((o) => now - Date.parse(o.at) < (frequency.perMs ?? 0));
-      if (recent.length >= frequency.maxOffers)
-        return `frequency: ${recent.length} offer(s) in the last ${days(frequency.perMs)}`;
-    }
-    const declined = live.filter((o) => o.status === "declined").at(-1);
-    if (declined !== undefined && frequency.cooldownAfterDeclineMs !== undefined) {
-      const since = now - Date.parse(declined.at);
-      if (since < frequency.cooldownAfterDeclineMs) return `cooldown: an offer was declined ${days(since)} ago`;
-    }
-    return undefined;
+    const breach = frequencyBreach(live, this.plan.eligibility.frequency, this.now());
+    if (breach === undefined) return undefined;
+    return breach.kind === "cap"
+      ? `frequency: ${breach.recent} offer(s) in the last ${days(breach.perMs)}`
+      : `cooldown: an offer was declined ${days(breach.sinceMs)} ago`;
   }
 
   async approval(step: ActionStep, reason: string, record: OfferRecord): Promise<boolean> {
@@ -551,12 +543,9 @@ class Journey {
     for (const { seq, event } of this.inbox) {
       if (seq <= this.settledSeq) continue;
       this.settledSeq = seq;
-      if (event.type !== "deal.closed" && event.type !== "offer.declined") continue;
+      const outcome = offerOutcome(event);
       const open = this.state.offers.filter((o) => o.status === "proposed").at(-1);
-      if (open === undefined) continue;
-      const won =
-        event.type === "deal.closed" && (event.data?.outcome === "won" || event.data?.outcome === "closed_won");
-      open.status = won ? "accepted" : "declined";
+      if (outcome !== undefined && open !== undefined) open.status = outcome;
     }
   }
 

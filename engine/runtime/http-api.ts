@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import eventSchema from "../../schemas/event.schema.json" with { type: "json" };
-import type { AccountSnapshot, JourneyEvent } from "../journey/journey-types.js";
+import type { JourneyEvent } from "../journey/journey-types.js";
 import { validateAccount } from "../validate/validate-account.js";
 import { createSchemaValidator } from "../validate/schema-issues.js";
 import { UnknownAccountError, type AccountClient } from "./account-client.js";
@@ -94,7 +94,7 @@ export function createApiServer(options: ApiOptions): Server {
       const { account, issues: problems } = validateAccount(body);
       if (account === undefined) throw new HttpError(400, "invalid account", issues(problems));
       if (account.id !== id) throw new HttpError(400, `the body's id "${account.id}" does not match the URL's "${id}"`);
-      const { changed } = await accounts.upsertAccount(account as AccountSnapshot);
+      const { changed } = await accounts.upsertAccount(account);
       return send(res, 200, { id, changed });
     }
     if (method === "GET") {
