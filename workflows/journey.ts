@@ -77,6 +77,8 @@ class Journey {
   private freed = 0;
   private readonly answers = new Map<string, PermissionAnswer>();
   private settledSeq = 0;
+  /** The last event a finished wait could have seen; the next wait looks at the events after it. */
+  private waitCursor = 0;
   private readonly seen: string[];
   private readonly seenSet: Set<string>;
 
@@ -255,7 +257,10 @@ class Journey {
   async waitStep(step: Extract<PlanStep, { kind: "wait" }>): Promise<Next> {
     const started = this.now();
     const deadline = step.timeoutMs === undefined ? undefined : started + step.timeoutMs;
-    const cursor = this.seq;
+    // A wait sees the events since the previous wait ended, so an event that arrives with the
+    // journey's start, or while it runs a stage's actions, is not lost. Patched: journeys recorded
+    // before this saw only the events after the wait began.
+    const cursor = wf.patched("waits-see-events-since-last-wait") ? this.waitCursor : this.seq;
     let fired: string | undefined;
     let check: () => boolean;
     let wake: () => number | undefined = () => undefined;
@@ -310,6 +315,7 @@ class Journey {
     }
     const ended = () => this.endReason() !== undefined;
     const ok = await this.waitUntil(what, () => ended() || check(), wake, deadline);
+    this.waitCursor = this.seq;
     const end = this.endReason();
     if (end !== undefined) return end;
     if (ok) {

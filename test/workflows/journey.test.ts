@@ -125,6 +125,24 @@ describe("seat-upsell on a real Temporal server", () => {
     });
   });
 
+  it("does not lose an event that arrives with the journey's start", async () => {
+    await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
+      // Signal-with-start hands the workflow its start and the event in one activation.
+      await env.client.workflow.signalWithStart("journey", {
+        taskQueue,
+        workflowId: `playloop/seat-upsell/early-1/${taskQueue}`,
+        args: [{ plan: plan("seat-upsell"), account: account("early-1", now), holdout: false }],
+        signal: "event",
+        signalArgs: [{ id: "u1", type: "usage.updated", data: { usage: { seat_utilization: 0.9 } } }],
+      });
+      await env.sleep(DAY);
+      expect(log.read().map((e) => e.data.step)).toEqual(["orchestrate.1", "orchestrate.2", "prove.1"]);
+      const handle = env.client.workflow.getHandle(`playloop/seat-upsell/early-1/${taskQueue}`);
+      await recordHistory(handle, "seat-upsell-early-event");
+      await handle.terminate();
+    });
+  });
+
   it("records a holdout's decisions and delivers nothing", async () => {
     await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
       const handle = await startJourney(env, taskQueue, {
