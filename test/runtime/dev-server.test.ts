@@ -8,7 +8,9 @@ import { TestWorkflowEnvironment } from "@temporalio/testing";
 import type { Worker } from "@temporalio/worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActionEvent } from "../../engine/journey/action-event.js";
+import type { AccountState } from "../../engine/journey/account-types.js";
 import type { JourneyState } from "../../engine/journey/journey-types.js";
+import { DEFAULT_POLICY } from "../../engine/validate/validate-policy.js";
 import { SEARCH_ATTRIBUTES } from "../../engine/journey/search-attributes.js";
 import { webhookSink } from "../../engine/runtime/action-sinks.js";
 import { createApiServer } from "../../engine/runtime/http-api.js";
@@ -336,6 +338,37 @@ describe("playloop on the Temporal dev server", () => {
     expect(csv.accepted).toBe(1);
     expect(csv.rejected).toEqual([{ line: 4, reason: expect.stringMatching(/Quote Not Closed/) }]);
   }, 60_000);
+
+  it("keeps an account coordinator's state and seen event ids across continue-as-new", async () => {
+    const acme = {
+      ...(JSON.parse(readRepoFile("playbooks/samples/acme.json")) as Record<string, unknown>),
+      id: "long-1",
+    };
+    const coordinator = await env.client.workflow.signalWithStart("account", {
+      taskQueue: TASK_QUEUE,
+      workflowId: "playloop/account/long-1",
+      args: [{ account: acme, plans: [plan("offer-later")], policy: DEFAULT_POLICY, maxHistoryEvents: 40 }],
+      signal: "snapshot",
+      signalArgs: [acme],
+    });
+    const firstRun = (await coordinator.describe()).runId;
+    for (let i = 0; i < 30; i++)
+      await coordinator.signal("event", { id: `note-${i}`, type: "note.added", data: { i } });
+    const latest = env.client.workflow.getHandle("playloop/account/long-1");
+    await eventually(async () => ((await latest.describe()).runId !== firstRun ? true : undefined), "continue-as-new");
+    await latest.signal("event", { id: "go", type: "demo.offer_now" });
+    await eventually(async () => {
+      const s = await latest.query<AccountState>("state");
+      return s.journeys["offer-later"]?.status === "ended" ? s : undefined;
+    }, "the offer");
+    // Ids seen before and after continue-as-new are both ignored.
+    await latest.signal("event", { id: "go", type: "demo.offer_now" });
+    await latest.signal("event", { id: "note-0", type: "note.added" });
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const state = await latest.query<AccountState>("state");
+    expect(state.journeys["offer-later"]).toMatchObject({ status: "ended", runs: 1, outcome: "proposed" });
+    expect(state.offers.map((o) => o.playbookId)).toEqual(["offer-later"]);
+  }, 90_000);
 
   it("loses and duplicates nothing when a worker process is killed mid-journey and restarted", async () => {
     const log = actionLog();
