@@ -11,6 +11,7 @@ import type {
   PermissionRequest,
 } from "../engine/journey/account-types.js";
 import { canonicalJson } from "../engine/compile/canonical-json.js";
+import { recordDecision } from "../engine/journey/decision-log.js";
 import { deepMerge } from "../engine/journey/deep-merge.js";
 import { frequencyBreach, offerOutcome } from "../engine/journey/offer-frequency.js";
 import { isHeldOut } from "../engine/journey/holdout.js";
@@ -21,6 +22,7 @@ import {
   type JourneyEvent,
 } from "../engine/journey/journey-types.js";
 import { SEARCH_ATTRIBUTES } from "../engine/journey/search-attributes.js";
+import { SeenIds } from "../engine/journey/seen-ids.js";
 
 /** Replaces the account snapshot. */
 export const accountSnapshotSignal = wf.defineSignal<[AccountSnapshot]>("snapshot");
@@ -40,7 +42,6 @@ export const journeyEndedSignal = wf.defineSignal<[{ playbookId: string; outcome
 export const accountStateQuery = wf.defineQuery<AccountState>("state");
 
 const MAX_SEEN = 2000;
-const MAX_DECISIONS = 200;
 const SNAPSHOT_EVENTS = new Set(["account.updated", "usage.updated"]);
 
 type Work =
@@ -53,8 +54,7 @@ type Work =
 class Coordinator {
   account: AccountSnapshot;
   readonly state: AccountState;
-  private readonly seen: string[];
-  private readonly seenSet: Set<string>;
+  private readonly seen: SeenIds;
   private readonly queue: Work[] = [];
   /** False until the first snapshot upsert of a newly started account. */
   private upserted: boolean;
@@ -63,8 +63,7 @@ class Coordinator {
 
   constructor(private readonly input: AccountInput) {
     this.account = input.carried?.account ?? input.account;
-    this.seen = [...(input.carried?.seenEventIds ?? [])];
-    this.seenSet = new Set(this.seen);
+    this.seen = new SeenIds(input.carried?.seenEventIds ?? [], MAX_SEEN);
     this.upserted = input.carried !== undefined;
     this.state = input.carried?.state ?? { accountId: input.account.id, journeys: {}, offers: [], decisions: [] };
   }
@@ -74,9 +73,7 @@ class Coordinator {
   }
 
   decide(kind: Decision["kind"], reason: string, stage = "account"): void {
-    this.state.decisions.push({ at: this.iso(), stage, kind, reason });
-    if (this.state.decisions.length > MAX_DECISIONS)
-      this.state.decisions.splice(0, this.state.decisions.length - MAX_DECISIONS);
+    recordDecision(this.state.decisions, { at: this.iso(), stage, kind, reason });
   }
 
   upsert(snapshot: AccountSnapshot): boolean {
@@ -92,10 +89,7 @@ class Coordinator {
   }
 
   ingest(event: JourneyEvent): boolean {
-    if (this.seenSet.has(event.id)) return false;
-    this.seenSet.add(event.id);
-    this.seen.push(event.id);
-    if (this.seen.length > MAX_SEEN) this.seenSet.delete(this.seen.shift() ?? "");
+    if (!this.seen.add(event.id)) return false;
     if (SNAPSHOT_EVENTS.has(event.type) && event.data !== undefined) this.account = deepMerge(this.account, event.data);
     this.settleOffers(event);
     this.queue.push({ kind: "event", event });
@@ -302,7 +296,7 @@ class Coordinator {
       return wf.continueAsNew<typeof account>({
         ...this.input,
         account: this.account,
-        carried: { account: this.account, seenEventIds: this.seen, state: this.state },
+        carried: { account: this.account, seenEventIds: this.seen.ids, state: this.state },
       });
     }
   }

@@ -4,6 +4,7 @@ import * as wf from "@temporalio/workflow";
 import type { CompiledPlan, PlanStep, PlanTrigger } from "../engine/compile/plan.js";
 import type { PermissionAnswer, PermissionRequest } from "../engine/journey/account-types.js";
 import { actionEvent, type ActionEvent } from "../engine/journey/action-event.js";
+import { recordDecision } from "../engine/journey/decision-log.js";
 import { deepMerge } from "../engine/journey/deep-merge.js";
 import type {
   AccountSnapshot,
@@ -17,6 +18,7 @@ import type {
 import { fenceDecision } from "../engine/journey/offer-fence.js";
 import { frequencyBreach, offerOutcome } from "../engine/journey/offer-frequency.js";
 import { SEARCH_ATTRIBUTES } from "../engine/journey/search-attributes.js";
+import { SeenIds } from "../engine/journey/seen-ids.js";
 import { nextSendTime, windowTimeZone } from "../engine/journey/send-window.js";
 import { evaluate } from "../engine/rules/evaluate.js";
 import type { Activities } from "../engine/runtime/activities.js";
@@ -45,7 +47,6 @@ const { deliverAction } = wf.proxyActivities<Activities>({
 });
 
 const DAY_MS = 86_400_000;
-const MAX_DECISIONS = 200;
 const MAX_SEEN_EVENTS = 500;
 const MAX_INBOX = 100;
 const EVENT_SNAPSHOT_TYPES = new Set(["account.updated", "usage.updated"]);
@@ -79,15 +80,13 @@ class Journey {
   private settledSeq = 0;
   /** The last event a finished wait could have seen; the next wait looks at the events after it. */
   private waitCursor = 0;
-  private readonly seen: string[];
-  private readonly seenSet: Set<string>;
+  private readonly seen: SeenIds;
 
   constructor(private readonly input: JourneyInput) {
     this.plan = input.plan;
     const carried = input.carried;
     this.account = carried?.account ?? input.account;
-    this.seen = [...(carried?.seenEventIds ?? [])];
-    this.seenSet = new Set(this.seen);
+    this.seen = new SeenIds(carried?.seenEventIds ?? [], MAX_SEEN_EVENTS);
     this.state = {
       playbookId: this.plan.id,
       playbookVersion: this.plan.version,
@@ -125,7 +124,7 @@ class Journey {
   }
 
   decide(kind: Decision["kind"], reason: string, step?: string): void {
-    this.state.decisions.push({ at: this.iso(), stage: this.state.stage, step, kind, reason });
+    recordDecision(this.state.decisions, { at: this.iso(), stage: this.state.stage, step, kind, reason });
     // Operators find suppressed journeys in the UI: `LastSuppression = 'suppressed: at_risk'`.
     // Patched: journeys recorded before this attribute existed replay without it.
     if (
@@ -134,8 +133,6 @@ class Journey {
     ) {
       wf.upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.LastSuppression, value: reason.slice(0, 200) }]);
     }
-    if (this.state.decisions.length > MAX_DECISIONS)
-      this.state.decisions.splice(0, this.state.decisions.length - MAX_DECISIONS);
     wf.log.info(`${kind}: ${reason}`, {
       playbook: this.plan.id,
       account: this.account.id,
@@ -145,10 +142,7 @@ class Journey {
   }
 
   receive(event: JourneyEvent): void {
-    if (this.seenSet.has(event.id)) return;
-    this.seenSet.add(event.id);
-    this.seen.push(event.id);
-    if (this.seen.length > MAX_SEEN_EVENTS) this.seenSet.delete(this.seen.shift() ?? "");
+    if (!this.seen.add(event.id)) return;
     if (EVENT_SNAPSHOT_TYPES.has(event.type) && event.data !== undefined)
       this.account = deepMerge(this.account, event.data);
     if (this.exitEvent === undefined && (this.plan.enrollment?.exitOn ?? []).includes(event.type)) {
@@ -561,7 +555,7 @@ class Journey {
       iteration: this.state.iteration,
       engaged: this.state.engaged,
       account: this.account,
-      seenEventIds: this.seen,
+      seenEventIds: this.seen.ids,
       offers: this.state.offers.slice(-20),
       decisions: this.state.decisions.slice(-50),
     };

@@ -1,8 +1,9 @@
 // The contract between the API, the worker and the journey workflow. Plain JSON only.
 import type { CompiledPlan, PlanOffer } from "../compile/plan.js";
+import type { Account as AccountSnapshot } from "../validate/validate-account.js";
 
-/** An account snapshot in the canonical shape; extra fields allowed. */
-export type AccountSnapshot = { readonly id: string } & Readonly<Record<string, unknown>>;
+/** An account snapshot in the canonical shape (schemas/account.schema.json); extra fields allowed. */
+export type { Account as AccountSnapshot } from "../validate/validate-account.js";
 
 /** Something that happened to an account: usage, a ticket, a QBR, a deal closing, an approval. */
 export interface JourneyEvent {

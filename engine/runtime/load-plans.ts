@@ -20,7 +20,6 @@ export interface LoadedPlaybooks {
 export function loadPlaybooks(dir: string): LoadedPlaybooks {
   const results = validateFiles(findPlaybookFiles([dir]));
   const diagnostics = results.flatMap((r) => r.diagnostics);
-  if (results.length === 0) throw new PlaybookLoadError(`no playbooks (*.yaml) in ${dir}`);
   if (hasErrors(diagnostics)) {
     const text = results.flatMap((r) => r.diagnostics.map((d) => formatDiagnostic(d, r.source?.text))).join("\n");
     throw new PlaybookLoadError(`playbooks do not validate:\n${text}`);
