@@ -66,6 +66,27 @@ function journey(playbookId: string, accountId: string): Promise<JourneyState> {
 
 const plans = (ids: string[]): CompiledPlan[] => ids.map((id) => plan(id));
 
+/** Starts the account under all five playbooks, then reports seat utilization; a day passes. */
+async function allPlaybooksThenCapacity(
+  taskQueue: string,
+  acct: AccountInput["account"],
+  utilization: number,
+): Promise<WorkflowHandle> {
+  const coordinator = await startAccount(taskQueue, {
+    account: acct,
+    plans: plans(ALL_PLAYBOOKS),
+    policy: DEFAULT_POLICY,
+  });
+  await env.sleep(60_000);
+  await coordinator.signal("event", {
+    id: "usage-1",
+    type: "usage.updated",
+    data: { usage: { seat_utilization: utilization } },
+  });
+  await env.sleep(DAY);
+  return coordinator;
+}
+
 describe("the account coordinator", () => {
   it("gives an account eligible for both seat-upsell and renewal-bundle only renewal-bundle's outreach", async () => {
     await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
@@ -73,18 +94,7 @@ describe("the account coordinator", () => {
         renewal_date: day(now, 80),
         usage: { active_seats: 46, seat_utilization: 0.92 },
       });
-      const coordinator = await startAccount(taskQueue, {
-        account: both,
-        plans: plans(ALL_PLAYBOOKS),
-        policy: DEFAULT_POLICY,
-      });
-      await env.sleep(60_000);
-      await coordinator.signal("event", {
-        id: "usage-1",
-        type: "usage.updated",
-        data: { usage: { seat_utilization: 0.93 } },
-      });
-      await env.sleep(DAY);
+      const coordinator = await allPlaybooksThenCapacity(taskQueue, both, 0.93);
       const sources = new Set(log.read().map((e) => e.source));
       expect([...sources]).toEqual(["playloop/playbooks/renewal-bundle"]);
       const upsell = await journey("seat-upsell", "both-1");
@@ -107,18 +117,7 @@ describe("the account coordinator", () => {
         health_score: 32,
         risk: { open_escalations: 1, cancellation_intent: false },
       });
-      const coordinator = await startAccount(taskQueue, {
-        account: atRisk,
-        plans: plans(ALL_PLAYBOOKS),
-        policy: DEFAULT_POLICY,
-      });
-      await env.sleep(60_000);
-      await coordinator.signal("event", {
-        id: "usage-1",
-        type: "usage.updated",
-        data: { usage: { seat_utilization: 0.95 } },
-      });
-      await env.sleep(DAY);
+      await allPlaybooksThenCapacity(taskQueue, atRisk, 0.95);
       const sources = new Set(log.read().map((e) => e.source));
       expect([...sources]).toEqual(["playloop/playbooks/at-risk-retention"]);
       expect(log.read().map((e) => e.data.owner)).toEqual(expect.arrayContaining(["csm", "executive_sponsor"]));
