@@ -36,7 +36,9 @@ function load(paths: readonly string[], json = false): CompiledPlan[] | undefine
 
 const program = new Command()
   .name("playloop")
-  .description("Revenue plays on existing customers: validate, compile and graph YAML playbooks, and run them as durable Temporal journeys.")
+  .description(
+    "Revenue plays on existing customers: validate, compile and graph YAML playbooks, and run them as durable Temporal journeys.",
+  )
   .showHelpAfterError()
   .configureOutput({ outputError: (text, write) => write(text) });
 
