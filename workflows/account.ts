@@ -13,12 +13,22 @@ import type {
 import { canonicalJson } from "../engine/compile/canonical-json.js";
 import { recordDecision } from "../engine/journey/decision-log.js";
 import { deepMerge } from "../engine/journey/deep-merge.js";
+import {
+  describeTriggers,
+  entryTriggerWait,
+  exitConditionOutcome,
+  exitEventOutcome,
+  firedTrigger,
+  nextTriggerWake,
+  type TriggerWait,
+} from "../engine/journey/detect.js";
 import { frequencyBreach, offerOutcome } from "../engine/journey/offer-frequency.js";
 import { isHeldOut } from "../engine/journey/holdout.js";
 import {
   journeyWorkflowId,
   type AccountSnapshot,
   type Decision,
+  type JourneyEntry,
   type JourneyEvent,
 } from "../engine/journey/journey-types.js";
 import { SEARCH_ATTRIBUTES } from "../engine/journey/search-attributes.js";
@@ -42,6 +52,7 @@ export const journeyEndedSignal = wf.defineSignal<[{ playbookId: string; outcome
 export const accountStateQuery = wf.defineQuery<AccountState>("state");
 
 const MAX_SEEN = 2000;
+const DAY_MS = 86_400_000;
 const SNAPSHOT_EVENTS = new Set(["account.updated", "usage.updated"]);
 
 type Work =
@@ -49,7 +60,8 @@ type Work =
   | { readonly kind: "event"; readonly event: JourneyEvent }
   | { readonly kind: "request"; readonly request: PermissionRequest }
   | { readonly kind: "release"; readonly playbookId: string }
-  | { readonly kind: "ended"; readonly playbookId: string; readonly outcome: string };
+  | { readonly kind: "ended"; readonly playbookId: string; readonly outcome: string }
+  | { readonly kind: "tick" };
 
 class Coordinator {
   account: AccountSnapshot;
@@ -60,6 +72,13 @@ class Coordinator {
   private upserted: boolean;
   /** Journeys refused because another play held the account; told when it is free. */
   private readonly waiting = new Set<string>();
+  /**
+   * True when the coordinator holds each play's first trigger wait and starts the journey only when
+   * a trigger fires. Patched: coordinators recorded before this started every journey at once.
+   */
+  private watchesDetect = false;
+  /** The timer for the next window opening or detect timeout, and when it fires. */
+  private wake: { readonly at: number; readonly scope: wf.CancellationScope } | undefined;
 
   constructor(private readonly input: AccountInput) {
     this.account = input.carried?.account ?? input.account;
@@ -106,14 +125,14 @@ class Coordinator {
   /** Whether a journey for this plan may start now (a first run, or a re-entry the playbook allows). */
   mayStart(plan: CompiledPlan, record: JourneyRecord | undefined): boolean {
     if (record === undefined) return true;
-    if (record.status === "running") return false;
+    if (record.status !== "ended") return false;
     const reentry = plan.enrollment?.reentry ?? "always";
     if (reentry === "never") return false;
     if (reentry === "always") return true;
     return Date.now() - Date.parse(record.endedAt ?? record.startedAt) >= reentry;
   }
 
-  async startJourney(plan: CompiledPlan, record: JourneyRecord | undefined): Promise<void> {
+  async startJourney(plan: CompiledPlan, record: JourneyRecord | undefined, entry?: JourneyEntry): Promise<void> {
     const holdout = isHeldOut(plan.id, this.account.id, plan.holdout);
     const workflowId = journeyWorkflowId(plan.id, this.account.id);
     const name = typeof this.account.name === "string" ? this.account.name : this.account.id;
@@ -127,6 +146,7 @@ class Coordinator {
             holdout,
             run: (record?.runs ?? 0) + 1,
             coordinatorId: wf.workflowInfo().workflowId,
+            ...(entry === undefined ? {} : { entry }),
           },
         ],
         parentClosePolicy: wf.ParentClosePolicy.ABANDON,
@@ -147,7 +167,8 @@ class Coordinator {
         startedAt: this.iso(),
         holdout,
       };
-      if (record !== undefined) this.decide("fired", `${plan.id} re-entered (run ${(record.runs ?? 0) + 1})`);
+      if (record !== undefined && entry === undefined)
+        this.decide("fired", `${plan.id} re-entered (run ${(record.runs ?? 0) + 1})`);
     } catch (error) {
       // Matched by name: errors cross the workflow boundary as failures, not as our classes.
       if (!(error instanceof Error && error.name === "WorkflowExecutionAlreadyStartedError")) throw error;
@@ -169,9 +190,15 @@ class Coordinator {
   async forward(plan: CompiledPlan, work: Extract<Work, { kind: "snapshot" | "event" }>): Promise<void> {
     const record = this.state.journeys[plan.id];
     if (this.mayStart(plan, record)) {
-      await this.startJourney(plan, record);
-      if (work.kind === "snapshot") return; // it started with the current snapshot
+      const wait = this.watchesDetect ? entryTriggerWait(plan) : undefined;
+      if (wait !== undefined) this.startDetecting(plan, record, wait);
+      else {
+        await this.startJourney(plan, record);
+        if (work.kind === "snapshot") return; // it started with the current snapshot
+      }
     }
+    if (this.state.journeys[plan.id]?.status === "detecting")
+      return this.detect(plan, work.kind === "event" ? work.event : undefined);
     if (this.state.journeys[plan.id]?.status !== "running") return;
     const journey = wf.getExternalWorkflowHandle(journeyWorkflowId(plan.id, this.account.id));
     try {
@@ -183,6 +210,105 @@ class Coordinator {
       const current = this.state.journeys[plan.id];
       if (current !== undefined) current.status = "ended";
     }
+  }
+
+  /** Begins a run by watching the play's first trigger wait here, with no journey workflow yet. */
+  startDetecting(plan: CompiledPlan, record: JourneyRecord | undefined, wait: TriggerWait): void {
+    const now = Date.now();
+    this.state.journeys[plan.id] = {
+      status: "detecting",
+      runs: record?.runs ?? 0,
+      startedAt: this.iso(),
+      holdout: isHeldOut(plan.id, this.account.id, plan.holdout),
+      waitingFor: describeTriggers(plan, wait.triggers),
+      ...(wait.timeoutMs === undefined ? {} : { waitingUntil: new Date(now + wait.timeoutMs).toISOString() }),
+    };
+    if (record !== undefined) this.decide("fired", `${plan.id} re-entered: detecting again`);
+  }
+
+  /**
+   * Looks at a detecting play after an event, a snapshot or a timer: it ends on an exit condition,
+   * its journey starts when a trigger fires, and its wait times out as the playbook says.
+   */
+  async detect(plan: CompiledPlan, event: JourneyEvent | undefined): Promise<void> {
+    const record = this.state.journeys[plan.id];
+    const wait = entryTriggerWait(plan);
+    if (record?.status !== "detecting" || wait === undefined) return;
+    const now = Date.now();
+    const exited =
+      (event === undefined ? undefined : exitEventOutcome(plan, event)) ??
+      exitConditionOutcome(plan, this.account, now);
+    if (exited !== undefined) return this.endDetecting(plan.id, record, exited, `${plan.id} ended: ${exited}`);
+    const fired = firedTrigger(plan, wait.triggers, this.account, now, event === undefined ? [] : [event]);
+    if (fired !== undefined) {
+      this.decide("fired", `${plan.id} ${fired}: journey started`);
+      return this.startJourney(plan, record, { step: wait.id, fired });
+    }
+    if (record.waitingUntil === undefined || now < Date.parse(record.waitingUntil)) return;
+    const what = `no ${record.waitingFor ?? "trigger"} within ${Math.round((wait.timeoutMs ?? 0) / DAY_MS)} days`;
+    if (wait.onTimeout === "end")
+      return this.endDetecting(plan.id, record, "timed_out", `${plan.id} timed out in detect: ${what}`);
+    this.decide("timeout", `${plan.id} timed out in detect: ${what}; journey started`);
+    return this.startJourney(plan, record, { step: wait.id });
+  }
+
+  endDetecting(playbookId: string, record: JourneyRecord, outcome: string, reason: string): void {
+    this.decide(outcome === "timed_out" ? "timeout" : "ended", reason);
+    this.state.journeys[playbookId] = {
+      status: "ended",
+      runs: record.runs,
+      startedAt: record.startedAt,
+      endedAt: this.iso(),
+      outcome,
+      holdout: record.holdout,
+    };
+  }
+
+  /** The next time a detecting play must be looked at without an event: a window opening or a timeout. */
+  nextWake(): number | undefined {
+    const now = Date.now();
+    let at = Infinity;
+    for (const plan of this.input.plans) {
+      const record = this.state.journeys[plan.id];
+      const wait = entryTriggerWait(plan);
+      if (record?.status !== "detecting" || wait === undefined) continue;
+      at = Math.min(at, nextTriggerWake(plan, wait.triggers, this.account, now));
+      if (record.waitingUntil !== undefined) at = Math.min(at, Date.parse(record.waitingUntil));
+    }
+    return at === Infinity ? undefined : at;
+  }
+
+  /** Keeps one timer, at the next wake; a tick is queued when it fires. */
+  armWake(): void {
+    const at = this.nextWake();
+    if (at === this.wake?.at) return;
+    this.wake?.scope.cancel();
+    this.wake = undefined;
+    if (at === undefined) return;
+    const scope = new wf.CancellationScope();
+    this.wake = { at, scope };
+    scope
+      .run(() => wf.sleep(Math.max(1, at - Date.now()), { summary: `Next trigger window or detect timeout` }))
+      .then(
+        () => {
+          if (this.wake?.at === at) this.wake = undefined;
+          this.queue.push({ kind: "tick" });
+        },
+        () => undefined,
+      );
+  }
+
+  details(): string {
+    const lines = Object.entries(this.state.journeys).map(([id, record]) =>
+      record.status === "detecting"
+        ? `- **${id}** detecting: waiting for ${record.waitingFor ?? "a trigger"}${record.waitingUntil ? ` until ${record.waitingUntil}` : ""}`
+        : `- **${id}** ${record.status}${record.outcome ? ` (${record.outcome})` : ""}, run ${record.runs}`,
+    );
+    const active =
+      this.state.active === undefined
+        ? "no play holds the account"
+        : `**${this.state.active.playbookId}** holds the account`;
+    return `Account \`${this.account.id}\`: ${active}\n\n${lines.join("\n")}`;
   }
 
   /** Decides a permission request: one active play (higher priority wins), then the offer caps. */
@@ -253,6 +379,9 @@ class Coordinator {
       }
       case "release":
         return this.release(work.playbookId);
+      case "tick":
+        for (const plan of this.input.plans) await this.detect(plan, undefined);
+        return;
       case "ended": {
         await this.release(work.playbookId);
         const record = this.state.journeys[work.playbookId];
@@ -278,8 +407,13 @@ class Coordinator {
       journeyEndedSignal,
       ({ playbookId, outcome }) => void this.queue.push({ kind: "ended", playbookId, outcome }),
     );
+    this.watchesDetect = wf.patched("coordinator-watches-detect");
     if (this.input.carried === undefined) this.queue.push({ kind: "snapshot" });
     for (;;) {
+      if (this.watchesDetect && this.queue.length === 0) {
+        this.armWake();
+        wf.setCurrentDetails(this.details());
+      }
       await wf.condition(
         () =>
           this.queue.length > 0 ||

@@ -1,11 +1,19 @@
 // One account's journey through one playbook, as a durable Temporal workflow. Deterministic: it
 // reads time only through the workflow clock and imports only deterministic modules.
 import * as wf from "@temporalio/workflow";
-import type { CompiledPlan, PlanStep, PlanTrigger } from "../engine/compile/plan.js";
+import type { CompiledPlan, PlanStep } from "../engine/compile/plan.js";
 import type { PermissionAnswer, PermissionRequest } from "../engine/journey/account-types.js";
 import { actionEvent, type ActionEvent } from "../engine/journey/action-event.js";
 import { recordDecision } from "../engine/journey/decision-log.js";
 import { deepMerge } from "../engine/journey/deep-merge.js";
+import {
+  describeTriggers,
+  exitConditionOutcome,
+  exitEventOutcome,
+  firedTrigger,
+  nextTriggerWake,
+  ruleHolds,
+} from "../engine/journey/detect.js";
 import type {
   AccountSnapshot,
   CarriedState,
@@ -20,7 +28,7 @@ import { frequencyBreach, offerOutcome } from "../engine/journey/offer-frequency
 import { SEARCH_ATTRIBUTES } from "../engine/journey/search-attributes.js";
 import { SeenIds } from "../engine/journey/seen-ids.js";
 import { nextSendTime, windowTimeZone } from "../engine/journey/send-window.js";
-import { evaluate } from "../engine/rules/evaluate.js";
+import type { JsonLogicRule } from "../engine/rules/rule-types.js";
 import type { Activities } from "../engine/runtime/activities.js";
 
 /** An event for this account (usage, tickets, QBRs, deals, approvals); repeated ids are ignored. */
@@ -81,12 +89,15 @@ class Journey {
   /** The last event a finished wait could have seen; the next wait looks at the events after it. */
   private waitCursor = 0;
   private readonly seen: SeenIds;
+  /** True once the wait the coordinator held (input.entry) has been passed. */
+  private entered: boolean;
 
   constructor(private readonly input: JourneyInput) {
     this.plan = input.plan;
     const carried = input.carried;
     this.account = carried?.account ?? input.account;
     this.seen = new SeenIds(carried?.seenEventIds ?? [], MAX_SEEN_EVENTS);
+    this.entered = carried !== undefined;
     this.state = {
       playbookId: this.plan.id,
       playbookVersion: this.plan.version,
@@ -109,18 +120,8 @@ class Journey {
     return new Date(at).toISOString();
   }
 
-  context(event?: JourneyEvent): Record<string, unknown> {
-    return {
-      ...this.account,
-      now: this.iso(),
-      ...(event === undefined
-        ? {}
-        : { event: { type: event.type, data: event.data ?? {}, at: event.at ?? this.iso() } }),
-    };
-  }
-
-  holds(rule: unknown, event?: JourneyEvent): boolean {
-    return evaluate(rule, this.context(event)) === true;
+  holds(rule: JsonLogicRule, event?: JourneyEvent): boolean {
+    return ruleHolds(rule, this.account, this.now(), event);
   }
 
   decide(kind: Decision["kind"], reason: string, step?: string): void {
@@ -145,11 +146,7 @@ class Journey {
     if (!this.seen.add(event.id)) return;
     if (EVENT_SNAPSHOT_TYPES.has(event.type) && event.data !== undefined)
       this.account = deepMerge(this.account, event.data);
-    if (this.exitEvent === undefined && (this.plan.enrollment?.exitOn ?? []).includes(event.type)) {
-      const outcome = event.data?.outcome;
-      this.exitEvent =
-        typeof outcome === "string" ? (outcome.startsWith("closed_") ? outcome : `closed_${outcome}`) : event.type;
-    }
+    this.exitEvent ??= exitEventOutcome(this.plan, event);
     this.inbox.push({ seq: ++this.seq, event });
     if (this.inbox.length > MAX_INBOX) this.inbox.shift();
     this.version++;
@@ -231,21 +228,11 @@ class Journey {
    */
   endReason(): Next | undefined {
     if (this.exitEvent !== undefined) return { kind: "end", outcome: this.exitEvent };
-    for (const exit of this.plan.exit)
-      if (this.holds(exit.rule)) return { kind: "end", outcome: `exited: ${exit.label}` };
+    const exited = exitConditionOutcome(this.plan, this.account, this.now());
+    if (exited !== undefined) return { kind: "end", outcome: exited };
     if (this.state.engaged && this.plan.goal?.rule !== undefined && this.holds(this.plan.goal.rule))
       return { kind: "end", outcome: "goal_reached" };
     return undefined;
-  }
-
-  triggerWake(trigger: PlanTrigger): number | undefined {
-    if (trigger.kind !== "window") return undefined;
-    const raw = this.account[trigger.field];
-    const date = typeof raw === "string" ? Date.parse(raw) : Number.NaN;
-    if (!Number.isFinite(date)) return undefined;
-    const sign = trigger.direction === "before" ? -1 : 1;
-    const opens = date + sign * trigger.opensDays * DAY_MS;
-    return opens > this.now() ? opens : undefined;
   }
 
   async waitStep(step: Extract<PlanStep, { kind: "wait" }>): Promise<Next> {
@@ -269,25 +256,13 @@ class Journey {
           return match;
         });
     } else if (step.triggers !== undefined) {
-      const triggers = step.triggers.flatMap((name) => {
-        const trigger = this.plan.triggers[name];
-        return trigger === undefined ? [] : [{ name, trigger }];
-      });
-      what = triggers
-        .map(({ name, trigger }) => (trigger.kind === "event" ? `${name} (${trigger.event})` : name))
-        .join(" or ");
-      check = () =>
-        triggers.some(({ name, trigger }) => {
-          const match =
-            trigger.kind === "event"
-              ? this.eventsAfter(cursor).some(
-                  (event) => event.type === trigger.event && this.holds(trigger.rule, event),
-                )
-              : this.holds(trigger.rule);
-          if (match) fired = `trigger ${name}`;
-          return match;
-        });
-      wake = () => Math.min(...triggers.map(({ trigger }) => this.triggerWake(trigger) ?? Infinity));
+      const names = step.triggers;
+      what = describeTriggers(this.plan, names);
+      check = () => {
+        fired = firedTrigger(this.plan, names, this.account, this.now(), this.eventsAfter(cursor));
+        return fired !== undefined;
+      };
+      wake = () => nextTriggerWake(this.plan, names, this.account, this.now());
     } else if (step.durationMs !== undefined) {
       const until = started + step.durationMs;
       what = `${days(step.durationMs)} to pass`;
@@ -308,7 +283,12 @@ class Journey {
       wake = target;
     }
     const ended = () => this.endReason() !== undefined;
-    const ok = await this.waitUntil(what, () => ended() || check(), wake, deadline);
+    // The account coordinator may have held this wait already; then it says how the wait ended.
+    const entry = this.input.entry?.step === step.id && !this.entered ? this.input.entry : undefined;
+    this.entered ||= entry !== undefined;
+    if (entry?.fired !== undefined) fired = entry.fired;
+    const ok =
+      entry === undefined ? await this.waitUntil(what, () => ended() || check(), wake, deadline) : fired !== undefined;
     this.waitCursor = this.seq;
     const end = this.endReason();
     if (end !== undefined) return end;

@@ -23,10 +23,19 @@ export interface PermissionAnswer {
   readonly reason?: string;
 }
 
+/**
+ * One playbook's run for the account. `detecting`: the coordinator watches the play's first trigger
+ * wait itself and starts the journey workflow when a trigger fires; `running`: the journey runs.
+ */
 export interface JourneyRecord {
-  status: "running" | "ended";
+  status: "detecting" | "running" | "ended";
+  /** How many journey workflows this playbook has started for the account. */
   runs: number;
+  /** When the current run began (its detection, when the coordinator held the trigger wait). */
   startedAt: string;
+  /** While detecting: the triggers watched for, and when the wait times out. */
+  waitingFor?: string;
+  waitingUntil?: string;
   endedAt?: string;
   outcome?: string;
   holdout: boolean;

@@ -83,6 +83,16 @@ export interface JourneyInput {
   readonly coordinatorId?: string;
   /** Continue as new at the next loop once the history is longer than this (default 2000 events). */
   readonly maxHistoryEvents?: number;
+  /** Set when the account coordinator held the journey's first trigger wait: how that wait ended. */
+  readonly entry?: JourneyEntry;
+}
+
+/** How the first trigger wait ended while the account coordinator held it. */
+export interface JourneyEntry {
+  /** The wait step's id. */
+  readonly step: string;
+  /** `trigger <name>` when a trigger fired; absent when the wait timed out. */
+  readonly fired?: string;
 }
 
 /** The workflow id of one account's journey through one playbook. */

@@ -103,10 +103,10 @@ describe("the account coordinator", () => {
       expect(state.active?.playbookId).toBe("renewal-bundle");
       expect(state.decisions.map((d) => d.reason)).toContain("seat-upsell suppressed: renewal-bundle active");
       expect(Object.keys(state.journeys).sort()).toEqual([...ALL_PLAYBOOKS].sort());
-      await recordHistory(coordinator, "account-arbitration");
+      await recordHistory(coordinator, "account-arbitration-detecting");
       await recordHistory(
         env.client.workflow.getHandle(journeyWorkflowId("seat-upsell", "both-1")),
-        "seat-upsell-suppressed-by-renewal",
+        "seat-upsell-suppressed-by-renewal-detecting",
       );
     });
   });
@@ -146,7 +146,93 @@ describe("the account coordinator", () => {
       expect(state.offers.map((o) => o.playbookId)).toEqual(["offer-first"]);
       expect(state.journeys["offer-first"]).toMatchObject({ status: "ended", outcome: "proposed" });
       expect(state.active).toBeUndefined();
-      await recordHistory(coordinator, "account-offer-cap");
+      await recordHistory(coordinator, "account-offer-cap-detecting");
+    });
+  });
+});
+
+async function journeyExists(playbookId: string, accountId: string): Promise<boolean> {
+  try {
+    await env.client.workflow.getHandle(journeyWorkflowId(playbookId, accountId)).describe();
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === "WorkflowNotFoundError") return false;
+    throw error;
+  }
+}
+
+describe("detection held by the coordinator", () => {
+  it("starts no journey until a trigger fires, opens renewal-bundle's window on a timer, and times seat-upsell out", async () => {
+    await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
+      // Renewal in 250 days: renewal-bundle's window opens in 160, at-risk-retention's in 130.
+      const acct = account("quiet-4", now, { renewal_date: day(now, 250) });
+      const coordinator = await startAccount(taskQueue, {
+        account: acct,
+        plans: plans(ALL_PLAYBOOKS),
+        policy: DEFAULT_POLICY,
+      });
+      await env.sleep(60_000);
+      const before = await coordinator.query<AccountState>("state");
+      expect(Object.values(before.journeys).map((j) => j.status)).toEqual(ALL_PLAYBOOKS.map(() => "detecting"));
+      expect(before.journeys["seat-upsell"]).toMatchObject({ runs: 0, waitingFor: "capacity (usage.updated)" });
+      expect(Date.parse(before.journeys["seat-upsell"]?.waitingUntil ?? "") - now).toBeGreaterThanOrEqual(180 * DAY);
+      for (const id of ALL_PLAYBOOKS) expect(await journeyExists(id, "quiet-4")).toBe(false);
+
+      await env.sleep(161 * DAY);
+      const renewal = await journey("renewal-bundle", "quiet-4");
+      expect(renewal.decisions.find((d) => d.kind === "fired")?.reason).toBe("trigger renewal_window");
+      expect(log.read().map((e) => e.source)).toContain("playloop/playbooks/renewal-bundle");
+      expect(await journeyExists("at-risk-retention", "quiet-4")).toBe(false); // its window opened, but the account is not at risk
+
+      await env.sleep(20 * DAY);
+      const after = await coordinator.query<AccountState>("state");
+      expect(after.journeys["seat-upsell"]).toMatchObject({ status: "ended", outcome: "timed_out", runs: 0 });
+      expect(after.journeys["renewal-bundle"]).toMatchObject({ runs: 1 });
+      expect(after.journeys["renewal-bundle"]?.status).not.toBe("detecting");
+      expect(after.decisions.map((d) => d.reason)).toEqual(
+        expect.arrayContaining([
+          "renewal-bundle trigger renewal_window: journey started",
+          "seat-upsell timed out in detect: no capacity (usage.updated) within 180 days",
+        ]),
+      );
+      expect(await journeyExists("seat-upsell", "quiet-4")).toBe(false);
+
+      // seat-upsell may enter again (its re-entry rule allows it): it is detecting again.
+      await coordinator.signal("snapshot", { ...acct, health_score: 84 });
+      await env.sleep(60_000);
+      expect((await coordinator.query<AccountState>("state")).journeys["seat-upsell"]).toMatchObject({
+        status: "detecting",
+        runs: 0,
+      });
+      await recordHistory(coordinator, "account-detect-window-timeout");
+    });
+  });
+
+  it("ends a detecting play on its exit condition and starts the play whose trigger the same update fires", async () => {
+    await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
+      const acct = account("leaving-1", now, { renewal_date: day(now, 250) });
+      const coordinator = await startAccount(taskQueue, {
+        account: acct,
+        plans: plans(["seat-upsell", "downsell-save"]),
+        policy: DEFAULT_POLICY,
+      });
+      await env.sleep(60_000);
+      await coordinator.signal("event", {
+        id: "intent-1",
+        type: "account.updated",
+        data: { risk: { open_escalations: 0, cancellation_intent: true } },
+      });
+      await env.sleep(DAY);
+      const state = await coordinator.query<AccountState>("state");
+      expect(state.journeys["seat-upsell"]).toMatchObject({
+        status: "ended",
+        outcome: "exited: risk.cancellation_intent == true",
+      });
+      expect(state.journeys["downsell-save"]).toMatchObject({ status: "running", runs: 1 });
+      const save = await journey("downsell-save", "leaving-1");
+      expect(save.decisions.find((d) => d.kind === "fired")?.reason).toBe("trigger cancellation_intent");
+      expect(new Set(log.read().map((e) => e.source))).toEqual(new Set(["playloop/playbooks/downsell-save"]));
+      expect(await journeyExists("seat-upsell", "leaving-1")).toBe(false);
     });
   });
 });
