@@ -1,5 +1,5 @@
-// npm run bench:temporal [-- --accounts N --journeys J --probes P --db memory|file]: playloop on
-// the embedded Temporal dev server (SQLite).
+// npm run bench:temporal [-- --accounts N --journeys J --probes P --db memory|file --cache C]:
+// playloop on the embedded Temporal dev server (SQLite); --cache sets the worker's workflow cache.
 // 1. Ingest N accounts with the five bundled playbooks (one coordinator each, detecting all five),
 //    against a bare signal-with-start loop of N workflows on the same server (the baseline).
 // 2. A capacity event to J accounts: J seat-upsell journeys start, deliver their orchestrate
@@ -30,6 +30,7 @@ const { values } = parseArgs({
     journeys: { type: "string", default: "1000" },
     probes: { type: "string", default: "200" },
     db: { type: "string", default: "memory" },
+    cache: { type: "string" },
     concurrency: { type: "string", default: "32" },
   },
 });
@@ -78,7 +79,12 @@ const sink: ActionSink = {
     return Promise.resolve();
   },
 };
-const worker = await createJourneyWorker({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, sinks: [sink] });
+const worker = await createJourneyWorker({
+  connection: env.nativeConnection,
+  taskQueue: TASK_QUEUE,
+  sinks: [sink],
+  ...(values.cache === undefined ? {} : { maxCachedWorkflows: Number(values.cache) }),
+});
 const running = worker.run();
 const { plans, policy } = loadPlaybooks(join(projectRoot(), "playbooks"));
 const accounts = new AccountClient(env.client, plans, policy, TASK_QUEUE);
@@ -100,7 +106,7 @@ const account = (i: number) => ({
 });
 
 console.log(
-  `playloop on the Temporal dev server (SQLite in ${values.db}): ${N} accounts x ${plans.length} playbooks, concurrency ${CONCURRENCY}`,
+  `playloop on the Temporal dev server (SQLite in ${values.db}): ${N} accounts x ${plans.length} playbooks, concurrency ${CONCURRENCY}${values.cache === undefined ? "" : `, workflow cache ${values.cache}`}`,
 );
 const rssBefore = process.memoryUsage().rss;
 const baselineSeconds = await pool(N, async (i) => {

@@ -15,6 +15,8 @@ export interface RuntimeConfig {
   /** Where the NDJSON action sink writes: a file path, or `-` for stdout. */
   readonly actionsFile: string;
   readonly playbooksDir: string;
+  /** How many workflows the worker keeps in memory between tasks; the SDK sizes it from the heap when unset. */
+  readonly maxCachedWorkflows?: number;
 }
 
 function port(value: string | undefined, fallback: number, name: string): number {
@@ -22,6 +24,14 @@ function port(value: string | undefined, fallback: number, name: string): number
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535)
     throw new Error(`${name} must be a port number, got "${value}"`);
+  return parsed;
+}
+
+function count(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 2)
+    throw new Error(`${name} must be a whole number of at least 2, got "${value}"`);
   return parsed;
 }
 
@@ -46,5 +56,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     webhookSecret: env.PLAYLOOP_WEBHOOK_SECRET,
     actionsFile: env.PLAYLOOP_ACTIONS_FILE ?? resolve(dataDir, "actions.ndjson"),
     playbooksDir: resolve(env.PLAYLOOP_PLAYBOOKS ?? resolve(projectRoot(), "playbooks")),
+    maxCachedWorkflows: count(env.PLAYLOOP_MAX_CACHED_WORKFLOWS, "PLAYLOOP_MAX_CACHED_WORKFLOWS"),
   };
 }

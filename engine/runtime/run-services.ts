@@ -55,6 +55,7 @@ async function startWorker(connection: NativeConnection, config: RuntimeConfig):
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     sinks: sinksFromConfig(config),
+    maxCachedWorkflows: config.maxCachedWorkflows,
   });
 }
 

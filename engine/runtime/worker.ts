@@ -13,6 +13,8 @@ export interface JourneyWorkerOptions {
   readonly sinks: readonly ActionSink[];
   /** A bundle made once by `bundleJourneyWorkflows`; bundled here when absent. */
   readonly workflowBundle?: WorkflowBundleOption;
+  /** Workflows kept in memory between tasks (the worker's sticky cache); the SDK's default when absent. */
+  readonly maxCachedWorkflows?: number;
 }
 
 /** Creates a worker that runs journey workflows and delivers their actions to the sinks. */
@@ -23,5 +25,6 @@ export async function createJourneyWorker(options: JourneyWorkerOptions): Promis
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     workflowBundle: options.workflowBundle ?? (await bundleJourneyWorkflows()),
     activities: createActivities(options.sinks),
+    ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
   });
 }
