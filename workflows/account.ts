@@ -13,6 +13,7 @@ import type {
 import { canonicalJson } from "../engine/compile/canonical-json.js";
 import { recordDecision } from "../engine/journey/decision-log.js";
 import { deepMerge } from "../engine/journey/deep-merge.js";
+import { durationText } from "../engine/journey/duration-text.js";
 import {
   describeTriggers,
   entryTriggerWait,
@@ -52,7 +53,6 @@ export const journeyEndedSignal = wf.defineSignal<[{ playbookId: string; outcome
 export const accountStateQuery = wf.defineQuery<AccountState>("state");
 
 const MAX_SEEN = 2000;
-const DAY_MS = 86_400_000;
 const SNAPSHOT_EVENTS = new Set(["account.updated", "usage.updated"]);
 
 type Work =
@@ -245,7 +245,7 @@ class Coordinator {
       return this.startJourney(plan, record, { step: wait.id, fired });
     }
     if (record.waitingUntil === undefined || now < Date.parse(record.waitingUntil)) return;
-    const what = `no ${record.waitingFor ?? "trigger"} within ${Math.round((wait.timeoutMs ?? 0) / DAY_MS)} days`;
+    const what = `no ${record.waitingFor ?? "trigger"} within ${durationText(wait.timeoutMs ?? 0)}`;
     if (wait.onTimeout === "end")
       return this.endDetecting(plan.id, record, "timed_out", `${plan.id} timed out in detect: ${what}`);
     this.decide("timeout", `${plan.id} timed out in detect: ${what}; journey started`);

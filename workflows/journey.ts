@@ -6,6 +6,7 @@ import type { PermissionAnswer, PermissionRequest } from "../engine/journey/acco
 import { actionEvent, type ActionEvent } from "../engine/journey/action-event.js";
 import { recordDecision } from "../engine/journey/decision-log.js";
 import { deepMerge } from "../engine/journey/deep-merge.js";
+import { durationText as days } from "../engine/journey/duration-text.js";
 import {
   describeTriggers,
   exitConditionOutcome,
@@ -66,11 +67,6 @@ type Next =
   | { readonly kind: "next" }
   | { readonly kind: "goto"; readonly stage: string }
   | { readonly kind: "end"; readonly outcome: string };
-
-function days(ms: number): string {
-  const d = ms / DAY_MS;
-  return d >= 1 && Number.isInteger(d) ? `${d} day${d === 1 ? "" : "s"}` : `${Math.round(ms / 3_600_000)} hours`;
-}
 
 class Journey {
   readonly plan: CompiledPlan;
