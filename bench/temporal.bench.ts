@@ -19,6 +19,7 @@ import type { ActionSink } from "../engine/runtime/action-sinks.js";
 import { AccountClient } from "../engine/runtime/account-client.js";
 import { loadPlaybooks } from "../engine/runtime/load-plans.js";
 import { projectRoot } from "../engine/runtime/project-root.js";
+import { SQLITE_PRAGMAS } from "../engine/runtime/run-services.js";
 import { findTemporalCli } from "../engine/runtime/temporal-binaries.js";
 import { createJourneyWorker } from "../engine/runtime/worker.js";
 
@@ -67,7 +68,8 @@ const env = await TestWorkflowEnvironment.createLocal({
       ? { dbFilename: join(mkdtempSync(join(tmpdir(), "playloop-bench-")), "temporal.db") }
       : {}),
     searchAttributes: Object.values(SEARCH_ATTRIBUTES),
-    extraArgs: ["--log-level", "error"],
+    // The file database as `playloop dev` keeps it: write-ahead log, fsync at checkpoints.
+    extraArgs: ["--log-level", "error", ...(values.db === "file" ? SQLITE_PRAGMAS : [])],
   },
 });
 const firstAction = new Map<string, number>();
