@@ -120,12 +120,12 @@ const baselineSeconds = await pool(N, async (i) => {
     signalArgs: [account(i)],
   });
 });
+const baselineRate = N / baselineSeconds;
+console.log(`  bare signal-with-start   ${baselineRate.toFixed(0).padStart(7)} per second`);
 const ingestSeconds = await pool(N, async (i) => {
   await accounts.upsertAccount(account(i));
 });
-const baselineRate = N / baselineSeconds;
 const ingestRate = N / ingestSeconds;
-console.log(`  bare signal-with-start   ${baselineRate.toFixed(0).padStart(7)} per second`);
 console.log(
   `  playloop ingest          ${ingestRate.toFixed(0).padStart(7)} accounts per second  (${(ingestRate / baselineRate).toFixed(2)}x the baseline)`,
 );
