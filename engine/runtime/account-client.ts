@@ -9,6 +9,7 @@ import {
 } from "../journey/journey-types.js";
 import { SEARCH_ATTRIBUTES } from "../journey/search-attributes.js";
 import type { AccountPolicy } from "../validate/validate-policy.js";
+import { withUpdateRetry } from "./update-retry.js";
 
 /** One account across playbooks, as `GET /v1/accounts/{id}` returns it. */
 export interface AccountStatus {
@@ -47,22 +48,23 @@ export class AccountClient {
 
   /** Upserts the snapshot (starting the account's coordinator if needed); says whether it changed. */
   async upsertAccount(account: AccountSnapshot): Promise<{ changed: boolean }> {
-    return this.client.workflow.executeUpdateWithStart<
-      (input: AccountInput) => Promise<void>,
-      { changed: boolean },
-      [AccountSnapshot]
-    >("upsert", {
-      args: [account],
-      startWorkflowOperation: this.startOperation(account),
-    });
+    // A start operation is used once, so each attempt makes its own.
+    return withUpdateRetry((updateId) =>
+      this.client.workflow.executeUpdateWithStart<
+        (input: AccountInput) => Promise<void>,
+        { changed: boolean },
+        [AccountSnapshot]
+      >("upsert", { args: [account], updateId, startWorkflowOperation: this.startOperation(account) }),
+    );
   }
 
   /** Applies an event to a known account; says whether it was a duplicate. */
   async sendEvent(accountId: string, event: JourneyEvent): Promise<{ duplicate: boolean }> {
     try {
-      return await this.client.workflow
-        .getHandle(accountWorkflowId(accountId))
-        .executeUpdate<{ duplicate: boolean }, [JourneyEvent]>("ingestEvent", { args: [event] });
+      const handle = this.client.workflow.getHandle(accountWorkflowId(accountId));
+      return await withUpdateRetry((updateId) =>
+        handle.executeUpdate<{ duplicate: boolean }, [JourneyEvent]>("ingestEvent", { args: [event], updateId }),
+      );
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw new UnknownAccountError(accountId);
       throw error;
