@@ -23,7 +23,7 @@ import {
   nextTriggerWake,
   type TriggerWait,
 } from "../engine/journey/detect.js";
-import { frequencyBreach, offerOutcome } from "../engine/journey/offer-frequency.js";
+import { frequencyBreach, settleLatestOffer } from "../engine/journey/offer-frequency.js";
 import { isHeldOut } from "../engine/journey/holdout.js";
 import {
   journeyWorkflowId,
@@ -87,8 +87,8 @@ class Coordinator {
     this.state = input.carried?.state ?? { accountId: input.account.id, journeys: {}, offers: [], decisions: [] };
   }
 
-  iso(): string {
-    return new Date(Date.now()).toISOString();
+  iso(at = Date.now()): string {
+    return new Date(at).toISOString();
   }
 
   decide(kind: Decision["kind"], reason: string, stage = "account"): void {
@@ -110,16 +110,10 @@ class Coordinator {
   ingest(event: JourneyEvent): boolean {
     if (!this.seen.add(event.id)) return false;
     if (SNAPSHOT_EVENTS.has(event.type) && event.data !== undefined) this.account = deepMerge(this.account, event.data);
-    this.settleOffers(event);
+    // A closed or declined deal settles the account's latest open offer (for the decline cooldown).
+    settleLatestOffer(this.state.offers, event);
     this.queue.push({ kind: "event", event });
     return true;
-  }
-
-  /** A closed or declined deal settles the account's latest open offer (for the decline cooldown). */
-  settleOffers(event: JourneyEvent): void {
-    const outcome = offerOutcome(event);
-    const open = this.state.offers.filter((o) => o.status === "proposed").at(-1);
-    if (outcome !== undefined && open !== undefined) open.status = outcome;
   }
 
   /** Whether a journey for this plan may start now (a first run, or a re-entry the playbook allows). */
@@ -221,7 +215,7 @@ class Coordinator {
       startedAt: this.iso(),
       holdout: isHeldOut(plan.id, this.account.id, plan.holdout),
       waitingFor: describeTriggers(plan, wait.triggers),
-      ...(wait.timeoutMs === undefined ? {} : { waitingUntil: new Date(now + wait.timeoutMs).toISOString() }),
+      ...(wait.timeoutMs === undefined ? {} : { waitingUntil: this.iso(now + wait.timeoutMs) }),
     };
     if (record !== undefined) this.decide("fired", `${plan.id} re-entered: detecting again`);
   }
@@ -345,7 +339,7 @@ class Coordinator {
     const breach = frequencyBreach(this.state.offers, this.input.policy.frequency, Date.now());
     if (breach === undefined) return undefined;
     if (breach.kind === "cap") {
-      return `suppressed: account cap of ${breach.maxOffers} offers per ${Math.round(breach.perMs / 86_400_000)} days reached`;
+      return `suppressed: account cap of ${breach.maxOffers} offers per ${durationText(breach.perMs)} reached`;
     }
     const declined = this.state.offers.filter((o) => o.status === "declined").at(-1);
     return `suppressed: cooldown after a declined offer (${declined?.playbookId ?? "another play"})`;

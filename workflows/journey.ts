@@ -25,7 +25,7 @@ import type {
   OfferRecord,
 } from "../engine/journey/journey-types.js";
 import { fenceDecision } from "../engine/journey/offer-fence.js";
-import { frequencyBreach, offerOutcome } from "../engine/journey/offer-frequency.js";
+import { frequencyBreach, settleLatestOffer } from "../engine/journey/offer-frequency.js";
 import { SEARCH_ATTRIBUTES } from "../engine/journey/search-attributes.js";
 import { SeenIds } from "../engine/journey/seen-ids.js";
 import { nextSendTime, windowTimeZone } from "../engine/journey/send-window.js";
@@ -519,9 +519,7 @@ class Journey {
     for (const { seq, event } of this.inbox) {
       if (seq <= this.settledSeq) continue;
       this.settledSeq = seq;
-      const outcome = offerOutcome(event);
-      const open = this.state.offers.filter((o) => o.status === "proposed").at(-1);
-      if (outcome !== undefined && open !== undefined) open.status = outcome;
+      settleLatestOffer(this.state.offers, event);
     }
   }
 

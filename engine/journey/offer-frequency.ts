@@ -35,3 +35,10 @@ export function offerOutcome(event: JourneyEvent): "accepted" | "declined" | und
   if (event.type !== "deal.closed") return undefined;
   return event.data?.outcome === "won" || event.data?.outcome === "closed_won" ? "accepted" : "declined";
 }
+
+/** Applies a deal event to the latest open (`proposed`) offer: accepted or declined. */
+export function settleLatestOffer(offers: readonly { status: string }[], event: JourneyEvent): void {
+  const outcome = offerOutcome(event);
+  const open = offers.filter((o) => o.status === "proposed").at(-1);
+  if (outcome !== undefined && open !== undefined) open.status = outcome;
+}
