@@ -7,12 +7,13 @@ type Case = [rule: unknown, data: unknown, expected: unknown];
 
 const suite: unknown[] = JSON.parse(
   readFileSync(
-    new URL("../../../shared/conformance/jsonlogic/legacy-jsonlogic.com/tests.json", import.meta.url),
+    new URL("../fixtures/jsonlogic/tests.json", import.meta.url),
     "utf8",
   ),
 );
 const cases = suite.filter((entry): entry is Case => Array.isArray(entry));
 
+// Vendored from jsonlogic.com (MIT); see test/fixtures/jsonlogic/SOURCES.md.
 describe("JSON Logic conformance (jsonlogic.com tests.json)", () => {
   it("finds all 277 cases", () => {
     expect(cases).toHaveLength(277);
