@@ -92,7 +92,7 @@ class Coordinator {
   }
 
   decide(kind: Decision["kind"], reason: string, stage = "account"): void {
-    recordDecision(this.state.decisions, { at: this.iso(), stage, kind, reason });
+    recordDecision(this.state.decisions, { at: this.iso(), stage, kind, reason }, 200);
   }
 
   upsert(snapshot: AccountSnapshot): boolean {

@@ -121,7 +121,7 @@ class Journey {
   }
 
   decide(kind: Decision["kind"], reason: string, step?: string): void {
-    recordDecision(this.state.decisions, { at: this.iso(), stage: this.state.stage, step, kind, reason });
+    recordDecision(this.state.decisions, { at: this.iso(), stage: this.state.stage, step, kind, reason }, 200);
     // Operators find suppressed journeys in the UI: `LastSuppression = 'suppressed: at_risk'`.
     // Patched: journeys recorded before this attribute existed replay without it.
     if (

@@ -1,0 +1,265 @@
+// The deterministic journey core for one account: every play of the account advanced by one
+// input at one time, with arbitration between them. Plain data in, plain data and commands out:
+// no clock, no I/O, no randomness. The account workflow and `playloop test` both run it.
+import type { CompiledPlan } from "../compile/plan.js";
+import { advancePlay, endPlay } from "./advance-play.js";
+import { CoreRun } from "./core-run.js";
+import type {
+  AccountCoreState,
+  CoreContext,
+  CoreInput,
+  CoreResult,
+  PlayState,
+  SearchAttributeValues,
+} from "./core-types.js";
+import { deepMerge } from "./deep-merge.js";
+import { entryTriggerWait, exitEventOutcome } from "./detect.js";
+import { isHeldOut } from "./holdout.js";
+import type { AccountSnapshot } from "./journey-types.js";
+import { settleLatestOffer } from "./offer-frequency.js";
+import { stepGraph } from "./step-graph.js";
+import { waitText, waitWake } from "./wait-step.js";
+
+/** How many event ids an account remembers to ignore repeats. */
+export const MAX_SEEN_EVENTS = 2000;
+/** How many recent events an account keeps for waits that begin after the event arrived. */
+export const MAX_INBOX = 100;
+/** Event types whose data is merged into the account snapshot. */
+const SNAPSHOT_EVENTS = new Set(["account.updated", "usage.updated"]);
+
+/** The state of an account the core has not seen yet. */
+export function newAccountState(account: AccountSnapshot): AccountCoreState {
+  return {
+    accountId: account.id,
+    account,
+    inbox: [],
+    seq: 0,
+    seen: [],
+    plays: {},
+    offers: [],
+    decisions: [],
+    planSet: {},
+  };
+}
+
+/** True when the account has already applied an event with this id. */
+export function hasSeenEvent(state: AccountCoreState, id: string): boolean {
+  return state.seen.includes(id);
+}
+
+/** Starts a play's run (its first, or a re-entry) on the plan's version, at its first step. */
+function startPlay(run: CoreRun, plan: CompiledPlan, previous: PlayState | undefined): PlayState {
+  const { state } = run;
+  const holdout = isHeldOut(plan.id, state.accountId, plan.holdout);
+  const play: PlayState = {
+    playbookId: plan.id,
+    version: plan.version,
+    status: entryTriggerWait(plan) === undefined ? "running" : "detecting",
+    run: (previous?.run ?? 0) + 1,
+    iteration: 0,
+    stage: plan.start,
+    cursor: run.seqBefore,
+    holdout,
+    engaged: false,
+    startedAt: run.iso(),
+    offers: previous?.offers.slice(-5) ?? [],
+    decisions: previous?.decisions ?? [],
+  };
+  const first = stepGraph(plan).start;
+  if (first !== null) {
+    play.step = first;
+    play.stage = stepGraph(plan).nodes.get(first)?.stage ?? plan.start;
+  }
+  state.plays[plan.id] = play;
+  if (holdout)
+    run.decide(
+      play,
+      "holdout",
+      `holdout: in the ${Math.round(plan.holdout * 100)}% control group; decisions recorded, no actions delivered`,
+    );
+  return play;
+}
+
+/**
+ * Brings the account's plays to the deployed plan set: a new playbook starts detecting, a
+ * detecting play takes the new version, a detecting play of a removed playbook ends. Running plays
+ * keep their version until they end or loop back to detect.
+ */
+function syncPlans(run: CoreRun): void {
+  const { state, context } = run;
+  for (const [playbookId, version] of Object.entries(context.current)) {
+    const plan = context.plan(version);
+    if (plan === undefined) continue;
+    const play = state.plays[playbookId];
+    if (play === undefined) {
+      startPlay(run, plan, undefined);
+      if (Object.keys(state.planSet).length > 0) run.decideAccount("fired", `${playbookId} deployed: detecting`);
+    } else if (play.version !== version && play.status === "detecting") {
+      const since = play.wait?.kind === "step" ? play.wait.since : run.now;
+      run.decide(play, "fired", `now follows version ${version} (was ${play.version})`);
+      play.version = version;
+      play.stage = plan.start;
+      play.step = stepGraph(plan).start ?? undefined;
+      // The detect wait goes on from when it began, so a deploy does not extend its timeout.
+      play.wait = play.step === undefined ? undefined : { kind: "step", since, cursor: play.cursor };
+    } else if (play.version !== version && play.status === "ended") {
+      play.version = version;
+    }
+  }
+  for (const play of Object.values(state.plays)) {
+    if (context.current[play.playbookId] !== undefined || play.status !== "detecting") continue;
+    endPlay(run, play, "removed: the playbook is no longer deployed");
+  }
+  state.planSet = { ...context.current };
+}
+
+/** Starts again the ended plays whose re-entry rule allows it (on a snapshot or an event). */
+function reenter(run: CoreRun): void {
+  const { state, context } = run;
+  for (const play of Object.values(state.plays)) {
+    if (play.status !== "ended") continue;
+    const version = context.current[play.playbookId];
+    const plan = version === undefined ? undefined : context.plan(version);
+    if (plan === undefined) continue;
+    const reentry = plan.enrollment?.reentry ?? "always";
+    if (reentry === "never") continue;
+    if (reentry !== "always" && run.now - Date.parse(play.endedAt ?? play.startedAt) < reentry) continue;
+    const next = startPlay(run, plan, play);
+    run.decideAccount("fired", `${play.playbookId} re-entered (run ${next.run})`);
+  }
+}
+
+/** Plays by priority, highest first (then by id): the higher priority reaches the account first. */
+function byPriority(run: CoreRun): PlayState[] {
+  const priority = (play: PlayState): number => run.planOf(play)?.priority ?? 0;
+  return Object.values(run.state.plays).sort(
+    (a, b) => priority(b) - priority(a) || a.playbookId.localeCompare(b.playbookId),
+  );
+}
+
+/** Advances every play; when the account is freed, the plays waiting for it look again. */
+function advanceAll(run: CoreRun): void {
+  for (const play of byPriority(run)) advancePlay(run, play);
+  for (let round = 0; run.freed && round < 10; round++) {
+    run.freed = false;
+    for (const play of byPriority(run)) if (play.wait?.kind === "account") advancePlay(run, play);
+  }
+}
+
+/** The earliest time something is due without an input, and what it is. */
+function nextWake(run: CoreRun): { at: number; summary: string } | undefined {
+  let best: { at: number; summary: string } | undefined;
+  const consider = (at: number | undefined, summary: string): void => {
+    if (at !== undefined && (best === undefined || at < best.at)) best = { at, summary };
+  };
+  for (const play of Object.values(run.state.plays)) {
+    const plan = run.planOf(play);
+    const wait = play.wait;
+    if (plan === undefined || wait === undefined || play.step === undefined) continue;
+    const step = stepGraph(plan).nodes.get(play.step)?.step;
+    if (wait.kind === "step" && step?.kind === "wait")
+      consider(waitWake(run, plan, step, wait.since), `${play.playbookId}: waiting for ${waitText(plan, step)}`);
+    else if (wait.kind === "send_window") consider(wait.at, `${play.playbookId}: the send window opens`);
+    else if (wait.kind === "approval") consider(wait.deadline, `${play.playbookId}: approval SLA of ${play.step}`);
+    else if (wait.kind === "loop") consider(wait.at, `${play.playbookId}: loop`);
+  }
+  return best === undefined ? undefined : { at: Math.max(best.at, run.now + 1), summary: best.summary };
+}
+
+/** Asks for the timer the plays need (or for none), when that changed. */
+function schedule(run: CoreRun): void {
+  const wake = nextWake(run);
+  const { state } = run;
+  if (wake === undefined) {
+    if (state.timer !== undefined) run.commands.push({ kind: "cancel_timer" });
+    state.timer = undefined;
+  } else if (state.timer?.at !== wake.at) {
+    state.timer = wake;
+    run.commands.push({ kind: "set_timer", at: wake.at, summary: wake.summary });
+  }
+}
+
+/** The account's search attributes, as operators filter on them in the Temporal UI. */
+export function searchAttributeValues(state: AccountCoreState): SearchAttributeValues {
+  const plays = Object.values(state.plays).sort((a, b) => a.playbookId.localeCompare(b.playbookId));
+  return {
+    Plays: plays.map((p) => p.playbookId),
+    Stages: plays.filter((p) => p.status !== "ended").map((p) => `${p.playbookId}:${p.stage}`),
+    Holdouts: plays.filter((p) => p.holdout).map((p) => p.playbookId),
+    Outcomes: plays
+      .filter((p) => p.outcome !== undefined)
+      .map((p) => `${p.playbookId}:${p.outcome ?? ""}`.slice(0, 200)),
+    PlanVersions: plays.map((p) => `${p.playbookId}:${p.version}`),
+    ...(state.lastSuppression === undefined ? {} : { LastSuppression: state.lastSuppression }),
+  };
+}
+
+/** Asks for the search attributes to be updated, when they changed. */
+function publishAttributes(run: CoreRun): void {
+  const values = searchAttributeValues(run.state);
+  if (JSON.stringify(values) === JSON.stringify(run.state.attributes)) return;
+  run.state.attributes = values;
+  run.commands.push({ kind: "search_attributes", values });
+}
+
+/** Applies an event to the account: the snapshot, the offers it settles, the plays it ends. */
+function applyEvent(run: CoreRun, event: Extract<CoreInput, { kind: "event" }>["event"]): void {
+  const { state } = run;
+  state.seen.push(event.id);
+  if (state.seen.length > MAX_SEEN_EVENTS) state.seen.splice(0, state.seen.length - MAX_SEEN_EVENTS);
+  if (SNAPSHOT_EVENTS.has(event.type) && event.data !== undefined) state.account = deepMerge(state.account, event.data);
+  state.seq++;
+  state.inbox.push({ seq: state.seq, event });
+  if (state.inbox.length > MAX_INBOX) state.inbox.splice(0, state.inbox.length - MAX_INBOX);
+  // A closed or declined deal settles the latest open offer: the account's and the play's.
+  settleLatestOffer(state.offers, event);
+  for (const play of Object.values(state.plays)) {
+    if (play.status === "ended") continue;
+    settleLatestOffer(play.offers, event);
+    const plan = run.planOf(play);
+    if (plan !== undefined) play.exitEvent ??= exitEventOutcome(plan, event);
+  }
+}
+
+/**
+ * Advances the account by one input, in place; returns the commands. The account workflow owns
+ * its state and calls this; everyone else calls advanceAccount.
+ */
+export function applyInput(state: AccountCoreState, input: CoreInput, context: CoreContext): CoreResult {
+  const run = new CoreRun(state, context);
+  switch (input.kind) {
+    case "snapshot":
+      if (input.account.id !== state.accountId) return { state, commands: [] };
+      state.account = input.account;
+      break;
+    case "event":
+      if (hasSeenEvent(state, input.event.id)) return { state, commands: [] };
+      applyEvent(run, input.event);
+      break;
+    case "timer":
+      state.timer = undefined;
+      break;
+    case "delivered": {
+      const play = state.plays[input.playbookId];
+      if (play !== undefined) {
+        if (input.error === undefined)
+          run.decide(play, "delivered", `${input.action} delivered as ${input.actionId}`, input.step);
+        else run.decide(play, "blocked", `delivery failed: ${input.error}`, input.step);
+      }
+      break;
+    }
+    case "plans":
+      break;
+  }
+  if (input.kind === "snapshot" || input.kind === "event") reenter(run);
+  syncPlans(run);
+  advanceAll(run);
+  schedule(run);
+  publishAttributes(run);
+  return { state, commands: run.commands };
+}
+
+/** Advances the account by one input: the next state and the commands; `state` is left as it was. */
+export function advanceAccount(state: AccountCoreState, input: CoreInput, context: CoreContext): CoreResult {
+  return applyInput(JSON.parse(JSON.stringify(state)) as AccountCoreState, input, context);
+}

@@ -1,0 +1,110 @@
+// One call of the core: the account state being advanced, what the core reads (time, plans,
+// policy) and the commands it collects. Every core module works through it, so decisions,
+// deliveries and rule checks are written one way.
+import type { CompiledPlan, PlanStep } from "../compile/plan.js";
+import type { JsonLogicRule } from "../rules/rule-types.js";
+import { actionEvent } from "./action-event.js";
+import type { AccountCoreState, CoreCommand, CoreContext, PlayState } from "./core-types.js";
+import { MAX_ACCOUNT_DECISIONS, MAX_PLAY_DECISIONS, recordDecision } from "./decision-log.js";
+import { ruleHolds } from "./detect.js";
+import type { Decision, JourneyEvent } from "./journey-types.js";
+
+/** An action step of a plan. */
+export type ActionStep = Extract<PlanStep, { kind: "action" }>;
+
+const SUPPRESSION_KINDS = new Set<Decision["kind"]>(["suppressed", "blocked", "held"]);
+
+/** The state of one core call; see advanceAccount. */
+export class CoreRun {
+  readonly commands: CoreCommand[] = [];
+  /** Set when the holder of the account released it during this call: waiting plays look again. */
+  freed = false;
+  /** The event sequence number before this call's input: plays that start now see its event. */
+  readonly seqBefore: number;
+
+  constructor(
+    readonly state: AccountCoreState,
+    readonly context: CoreContext,
+  ) {
+    this.seqBefore = state.seq;
+  }
+
+  get now(): number {
+    return this.context.now;
+  }
+
+  iso(at = this.context.now): string {
+    return new Date(at).toISOString();
+  }
+
+  /** The plan a play follows, by its version. */
+  planOf(play: PlayState): CompiledPlan | undefined {
+    return this.context.plan(play.version);
+  }
+
+  /** Whether a rule holds for the account (and an event) now. */
+  holds(rule: JsonLogicRule, event?: JourneyEvent): boolean {
+    return ruleHolds(rule, this.state.account, this.now, event);
+  }
+
+  /** Events that arrived after sequence number `seq`, oldest first. */
+  eventsAfter(seq: number): JourneyEvent[] {
+    return this.state.inbox.filter((entry) => entry.seq > seq).map((entry) => entry.event);
+  }
+
+  /** Records a play's decision, and tells the runner (for its log). */
+  decide(play: PlayState, kind: Decision["kind"], reason: string, step?: string): void {
+    const decision: Decision = {
+      at: this.iso(),
+      stage: play.stage,
+      ...(step === undefined ? {} : { step }),
+      kind,
+      reason,
+    };
+    recordDecision(play.decisions, decision, MAX_PLAY_DECISIONS);
+    if (SUPPRESSION_KINDS.has(kind)) this.state.lastSuppression = `${play.playbookId}: ${reason}`.slice(0, 200);
+    this.commands.push({ kind: "decision", playbookId: play.playbookId, decision });
+  }
+
+  /** Records an account-level decision (arbitration, caps, re-entries, plan versions). */
+  decideAccount(kind: Decision["kind"], reason: string): void {
+    const decision: Decision = { at: this.iso(), stage: "account", kind, reason };
+    recordDecision(this.state.decisions, decision, MAX_ACCOUNT_DECISIONS);
+    this.commands.push({ kind: "decision", decision });
+  }
+
+  /**
+   * Sends a step's action (an approval request or escalation when `options.kind` says so): a
+   * deliver command, or for a holdout only the decision that it was not delivered.
+   */
+  deliver(
+    play: PlayState,
+    plan: CompiledPlan,
+    step: ActionStep,
+    options: { variant?: string; kind?: string; extra?: Record<string, unknown> } = {},
+  ): void {
+    play.engaged = true;
+    const action = actionEvent({
+      plan,
+      account: this.state.account,
+      stage: play.stage,
+      step,
+      iteration: play.iteration,
+      run: play.run,
+      time: this.iso(),
+      ...options,
+    });
+    if (play.holdout) {
+      this.decide(play, "holdout", `holdout: ${action.type} not delivered`, step.id);
+      return;
+    }
+    const kind = options.kind ?? step.action;
+    this.commands.push({
+      kind: "deliver",
+      playbookId: play.playbookId,
+      step: step.id,
+      action,
+      summary: `Deliver ${kind} (${step.id}) to ${this.state.accountId}`,
+    });
+  }
+}

@@ -1,0 +1,101 @@
+// Wait steps: whether one has ended (an event, a trigger, a duration, a date, or its timeout),
+// how it reads to a person, and when time alone could end it.
+import type { CompiledPlan, PlanStep } from "../compile/plan.js";
+import type { CoreRun } from "./core-run.js";
+import type { PlayState } from "./core-types.js";
+import { describeTriggers, firedTrigger, nextTriggerWake } from "./detect.js";
+import { durationText as days } from "./duration-text.js";
+
+/** A wait step of a plan. */
+export type WaitStep = Extract<PlanStep, { kind: "wait" }>;
+
+/** How a wait ended: `fired` with the reason, `timeout`, or not yet. */
+export type WaitOutcome =
+  { readonly kind: "fired"; readonly reason: string } | { readonly kind: "timeout" } | undefined;
+
+/** When a date wait (`until: renewal_date, before: 90d`) ends for the account, if its date is known. */
+function dateTarget(run: CoreRun, step: WaitStep): number | undefined {
+  const raw = step.untilField === undefined ? undefined : run.state.account[step.untilField];
+  const date = typeof raw === "string" ? Date.parse(raw) : Number.NaN;
+  return Number.isFinite(date) ? date - (step.beforeMs ?? 0) : undefined;
+}
+
+/** What a wait step waits for, as decisions and the UI write it. */
+export function waitText(plan: CompiledPlan, step: WaitStep): string {
+  if (step.event !== undefined) return step.event;
+  if (step.triggers !== undefined) return describeTriggers(plan, step.triggers);
+  if (step.durationMs !== undefined) return `${days(step.durationMs)} to pass`;
+  const field = step.untilField ?? "a date";
+  return step.beforeMs ? `${days(step.beforeMs)} before ${field}` : field;
+}
+
+/** Whether the wait a play is in at `step` has ended, given the events since `cursor`. */
+export function waitOutcome(
+  run: CoreRun,
+  plan: CompiledPlan,
+  step: WaitStep,
+  since: number,
+  cursor: number,
+): WaitOutcome {
+  const now = run.now;
+  if (step.event !== undefined) {
+    const type = step.event;
+    const match = run
+      .eventsAfter(cursor)
+      .some((event) => event.type === type && (step.when === undefined || run.holds(step.when, event)));
+    if (match) return { kind: "fired", reason: `${type} received` };
+  } else if (step.triggers !== undefined) {
+    const fired = firedTrigger(plan, step.triggers, run.state.account, now, run.eventsAfter(cursor));
+    if (fired !== undefined) return { kind: "fired", reason: fired };
+  } else if (step.durationMs !== undefined) {
+    if (now >= since + step.durationMs) return { kind: "fired", reason: `${waitText(plan, step)} reached` };
+  } else {
+    const target = dateTarget(run, step);
+    if (target !== undefined && now >= target) return { kind: "fired", reason: `${waitText(plan, step)} reached` };
+  }
+  if (step.timeoutMs !== undefined && now >= since + step.timeoutMs) return { kind: "timeout" };
+  return undefined;
+}
+
+/** The next time the passage of time alone could end the wait (a window opening, a duration, a timeout). */
+export function waitWake(run: CoreRun, plan: CompiledPlan, step: WaitStep, since: number): number | undefined {
+  let at = step.timeoutMs === undefined ? Infinity : since + step.timeoutMs;
+  if (step.triggers !== undefined) at = Math.min(at, nextTriggerWake(plan, step.triggers, run.state.account, run.now));
+  else if (step.durationMs !== undefined) at = Math.min(at, since + step.durationMs);
+  else if (step.event === undefined) at = Math.min(at, dateTarget(run, step) ?? Infinity);
+  return at === Infinity ? undefined : at;
+}
+
+/** The wait a play is in, in words, and until when (ISO), for the API and the UI. */
+export function describePlayWait(
+  run: CoreRun,
+  plan: CompiledPlan,
+  play: PlayState,
+  step: PlanStep | undefined,
+): { waitingFor?: string; waitingUntil?: string } {
+  const wait = play.wait;
+  if (wait === undefined || step === undefined) return {};
+  switch (wait.kind) {
+    case "step": {
+      if (step.kind !== "wait") return {};
+      const until = step.timeoutMs === undefined ? undefined : wait.since + step.timeoutMs;
+      return { waitingFor: waitText(plan, step), ...(until === undefined ? {} : { waitingUntil: run.iso(until) }) };
+    }
+    case "send_window":
+      return { waitingFor: "the send window", waitingUntil: run.iso(wait.at) };
+    case "approval": {
+      const approver = wait.escalated ? plan.discounts?.approval?.escalateTo : plan.discounts?.approval?.approver;
+      return {
+        waitingFor: `approval of ${step.id} by ${approver ?? "an approver"}`,
+        waitingUntil: run.iso(wait.deadline),
+      };
+    }
+    case "account":
+      return { waitingFor: "the account to be free of other plays" };
+    case "loop":
+      return {
+        waitingFor: step.kind === "loop" ? `the loop to ${step.to}` : "the loop",
+        waitingUntil: run.iso(wait.at),
+      };
+  }
+}
