@@ -14,10 +14,10 @@ import { TestWorkflowEnvironment } from "@temporalio/testing";
 import { DefaultLogger, Runtime } from "@temporalio/worker";
 import type { ActionEvent } from "../engine/journey/action-event.js";
 import { isHeldOut } from "../engine/journey/holdout.js";
-import { SEARCH_ATTRIBUTES } from "../engine/journey/search-attributes.js";
+import { SEARCH_ATTRIBUTES } from "../engine/messages/search-attributes.js";
 import type { ActionSink } from "../engine/runtime/action-sinks.js";
 import { AccountClient } from "../engine/runtime/account-client.js";
-import { loadPlaybooks } from "../engine/runtime/load-plans.js";
+import { PlanRegistry } from "../engine/runtime/plan-registry.js";
 import { projectRoot } from "../engine/runtime/project-root.js";
 import { SQLITE_PRAGMAS } from "../engine/runtime/run-services.js";
 import { findTemporalCli } from "../engine/runtime/temporal-binaries.js";
@@ -81,15 +81,16 @@ const sink: ActionSink = {
     return Promise.resolve();
   },
 };
+const registry = PlanRegistry.fromFolder(join(projectRoot(), "playbooks"));
 const worker = await createJourneyWorker({
   connection: env.nativeConnection,
   taskQueue: TASK_QUEUE,
   sinks: [sink],
+  plans: registry,
   ...(values.cache === undefined ? {} : { maxCachedWorkflows: Number(values.cache) }),
 });
 const running = worker.run();
-const { plans, policy } = loadPlaybooks(join(projectRoot(), "playbooks"));
-const accounts = new AccountClient(env.client, plans, policy, TASK_QUEUE);
+const accounts = new AccountClient(env.client, TASK_QUEUE);
 const today = Date.now();
 const day = (offset: number) => new Date(today + offset * 86_400_000).toISOString().slice(0, 10);
 const account = (i: number) => ({
@@ -108,7 +109,7 @@ const account = (i: number) => ({
 });
 
 console.log(
-  `playloop on the Temporal dev server (SQLite in ${values.db}): ${N} accounts x ${plans.length} playbooks, concurrency ${CONCURRENCY}${values.cache === undefined ? "" : `, workflow cache ${values.cache}`}`,
+  `playloop on the Temporal dev server (SQLite in ${values.db}): ${N} accounts x ${registry.plans.length} playbooks, concurrency ${CONCURRENCY}${values.cache === undefined ? "" : `, workflow cache ${values.cache}`}`,
 );
 const rssBefore = process.memoryUsage().rss;
 const baselineSeconds = await pool(N, async (i) => {
@@ -132,7 +133,7 @@ console.log(
 
 // Journeys waiting: a capacity event to each of J accounts starts its seat-upsell journey, which
 // delivers its orchestrate actions and waits in prove for a QBR. Latency is measured per event.
-const seatUpsell = plans.find((p) => p.id === "seat-upsell");
+const seatUpsell = registry.plans.find((p) => p.id === "seat-upsell");
 if (seatUpsell === undefined) throw new Error("the seat-upsell playbook is missing");
 const holdout = seatUpsell.holdout;
 /** The accounts that get actions: holdout accounts get none and are left out of the latency. */

@@ -1,3 +1,2 @@
-// Every workflow the worker runs: one journey per account and playbook, one coordinator per account.
-export { journey } from "./journey.js";
+// Every workflow the worker runs: one entity workflow per account, running all of its plays.
 export { account } from "./account.js";

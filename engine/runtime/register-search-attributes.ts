@@ -1,7 +1,7 @@
 import proto from "@temporalio/proto";
 import { SearchAttributeType } from "@temporalio/common";
 import type { Connection } from "@temporalio/client";
-import { SEARCH_ATTRIBUTES } from "../journey/search-attributes.js";
+import { SEARCH_ATTRIBUTES } from "../messages/search-attributes.js";
 
 const { IndexedValueType } = proto.temporal.api.enums.v1;
 
@@ -21,8 +21,8 @@ export async function registerSearchAttributes(
   const searchAttributes = Object.fromEntries(
     missing.map((key) => [
       key.name,
-      key.type === SearchAttributeType.BOOL
-        ? IndexedValueType.INDEXED_VALUE_TYPE_BOOL
+      key.type === SearchAttributeType.KEYWORD_LIST
+        ? IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST
         : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
     ]),
   );

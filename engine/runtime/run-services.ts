@@ -7,12 +7,12 @@ import type { Client } from "@temporalio/client";
 import { TestWorkflowEnvironment } from "@temporalio/testing";
 import type { NativeConnection, Worker } from "@temporalio/worker";
 import type { Logger } from "pino";
-import { SEARCH_ATTRIBUTES } from "../journey/search-attributes.js";
+import { SEARCH_ATTRIBUTES } from "../messages/search-attributes.js";
 import type { RuntimeConfig } from "./config.js";
 import { connectClient, connectWorker } from "./connect.js";
 import { createApiServer } from "./http-api.js";
 import { AccountClient } from "./account-client.js";
-import { loadPlaybooks } from "./load-plans.js";
+import { PlanRegistry } from "./plan-registry.js";
 import { registerSearchAttributes } from "./register-search-attributes.js";
 import { sinksFromConfig } from "./sinks-from-config.js";
 import { taskQueueHasPollers } from "./task-queue-ready.js";
@@ -40,10 +40,9 @@ async function listen(server: Server, port: number): Promise<number> {
 }
 
 function startApi(client: Client, config: RuntimeConfig, logger: Logger): Server {
-  const { plans, policy } = loadPlaybooks(config.playbooksDir);
   let ready = false;
   return createApiServer({
-    accounts: new AccountClient(client, plans, policy, config.taskQueue),
+    accounts: new AccountClient(client, config.taskQueue),
     logger,
     ready: async () => {
       ready ||= await taskQueueHasPollers(client, config.namespace, config.taskQueue).catch(() => false);
@@ -52,12 +51,31 @@ function startApi(client: Client, config: RuntimeConfig, logger: Logger): Server
   });
 }
 
-async function startWorker(connection: NativeConnection, config: RuntimeConfig): Promise<Worker> {
+/**
+ * The playbooks folder as the worker serves it, reloaded when a file changes: accounts pick the
+ * new versions up on their next event, snapshot or timer. A folder that stops validating keeps
+ * the set that ran before, and the log says why.
+ */
+function servePlans(config: RuntimeConfig, logger: Logger): PlanRegistry {
+  const registry = PlanRegistry.fromFolder(config.playbooksDir);
+  registry.watchFolder(
+    config.playbooksDir,
+    (set) => logger.info({ set: set.id, versions: set.versions }, "playbooks changed: accounts take the new set"),
+    (error) =>
+      logger.error(
+        `playbooks changed but do not load; still running the set loaded before: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+  );
+  return registry;
+}
+
+async function startWorker(connection: NativeConnection, config: RuntimeConfig, plans: PlanRegistry): Promise<Worker> {
   return createJourneyWorker({
     connection,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     sinks: sinksFromConfig(config),
+    plans,
     maxCachedWorkflows: config.maxCachedWorkflows,
   });
 }
@@ -81,7 +99,7 @@ async function runUntilStopped(
 /** `playloop dev`: an embedded Temporal dev server (SQLite, Web UI), a worker and the HTTP API. */
 export async function runDev(config: RuntimeConfig, logger: Logger): Promise<void> {
   const started = Date.now();
-  const { plans, policy } = loadPlaybooks(config.playbooksDir);
+  const registry = servePlans(config, logger);
   mkdirSync(config.dataDir, { recursive: true });
   const cli = findTemporalCli();
   const [host, portText] = config.temporalAddress.split(":");
@@ -100,7 +118,7 @@ export async function runDev(config: RuntimeConfig, logger: Logger): Promise<voi
       extraArgs: ["--log-level", "error", ...SQLITE_PRAGMAS],
     },
   });
-  const worker = await startWorker(env.nativeConnection, config);
+  const worker = await startWorker(env.nativeConnection, config, registry);
   const api = startApi(env.client, config, logger);
   const apiPort = await listen(api, config.apiPort);
   const uiPort = Number(process.env.PLAYLOOP_UI_PORT ?? 8233);
@@ -112,12 +130,13 @@ export async function runDev(config: RuntimeConfig, logger: Logger): Promise<voi
       `  Temporal         ${config.temporalAddress} (namespace ${config.namespace}, state in ${config.dataDir})`,
       `  HTTP API         http://localhost:${apiPort}  (GET /healthz, PUT /v1/accounts/{id}, POST /v1/accounts/{id}/events)`,
       `  actions          ${config.actionsFile}${config.webhookUrl ? ` and ${config.webhookUrl}` : ""}`,
-      `  playbooks        ${plans.map((p) => p.id).join(", ")} (policy: ${policy.name})`,
+      `  playbooks        ${registry.plans.map((p) => p.id).join(", ")} (policy: ${registry.set.policy.name}; edits are picked up while running)`,
       "Ctrl-C stops everything.",
       "",
     ].join("\n"),
   );
   await runUntilStopped(worker, logger, async () => {
+    registry.close();
     await new Promise((resolve) => api.close(resolve));
     await env.teardown();
   });
@@ -129,15 +148,17 @@ export async function runWorker(config: RuntimeConfig, logger: Logger): Promise<
   await registerSearchAttributes(client.connection, config.namespace).catch((error: unknown) => {
     logger.warn(
       { err: error },
-      "could not register search attributes; create PlaybookId, AccountId, Stage, Motion, Outcome (Keyword) and Holdout (Bool) in the namespace",
+      "could not register search attributes; create AccountId, LastSuppression (Keyword) and Plays, Stages, Holdouts, Outcomes, PlanVersions (KeywordList) in the namespace",
     );
   });
+  const registry = servePlans(config, logger);
   const connection = await connectWorker(config);
-  const worker = await startWorker(connection, config);
+  const worker = await startWorker(connection, config, registry);
   logger.info(
     `worker polling task queue ${config.taskQueue} on ${config.temporalAddress} (namespace ${config.namespace})`,
   );
   await runUntilStopped(worker, logger, async () => {
+    registry.close();
     await connection.close();
     await client.connection.close();
   });

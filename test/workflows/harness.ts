@@ -9,8 +9,13 @@ import { DefaultLogger, Runtime, type Worker } from "@temporalio/worker";
 import { inject } from "vitest";
 import { compilePlaybook, type CompiledPlan } from "../../engine/index.js";
 import type { ActionEvent } from "../../engine/journey/action-event.js";
-import { journeyWorkflowId, type JourneyInput, type JourneyState } from "../../engine/journey/journey-types.js";
+import type { AccountView, PlayView } from "../../engine/journey/account-view.js";
+import type { AccountSnapshot } from "../../engine/journey/journey-types.js";
+import { accountWorkflowId, stateQuery } from "../../engine/messages/account-messages.js";
+import { AccountClient } from "../../engine/runtime/account-client.js";
 import { ndjsonSink, type ActionSink } from "../../engine/runtime/action-sinks.js";
+import { PlanRegistry } from "../../engine/runtime/plan-registry.js";
+import { DEFAULT_POLICY, type AccountPolicy } from "../../engine/validate/validate-policy.js";
 import { registerSearchAttributes } from "../../engine/runtime/register-search-attributes.js";
 import { findTestServer } from "../../engine/runtime/temporal-binaries.js";
 import { createJourneyWorker } from "../../engine/runtime/worker.js";
@@ -47,9 +52,9 @@ export function plan(name: string): CompiledPlan {
 }
 
 /** A sample account, with dates moved relative to `now` so tests do not age. */
-export function account(id: string, now: number, changes: Record<string, unknown> = {}): JourneyInput["account"] {
+export function account(id: string, now: number, changes: Record<string, unknown> = {}): AccountSnapshot {
   const base = JSON.parse(readRepoFile("playbooks/samples/acme.json")) as Record<string, unknown>;
-  return { ...base, onboarded_at: day(now, -174), renewal_date: day(now, 99), ...changes, id };
+  return { ...base, onboarded_at: day(now, -174), renewal_date: day(now, 99), ...changes, id } as AccountSnapshot;
 }
 
 /** The date `offset` days from `now`, as YYYY-MM-DD. */
@@ -75,79 +80,113 @@ export function actionLog(): { sink: ActionSink; read: () => ActionEvent[]; path
 
 let queue = 0;
 
-/** A worker on its own task queue, so tests in one file do not share work. */
-export async function journeyWorker(
+/** A worker serving `plans` on its own task queue, so tests in one file do not share work. */
+export async function accountWorker(
   env: TestWorkflowEnvironment,
   sinks: ActionSink[],
-): Promise<{ worker: Worker; taskQueue: string }> {
+  plans: readonly CompiledPlan[],
+  policy: AccountPolicy = DEFAULT_POLICY,
+): Promise<{ worker: Worker; taskQueue: string; registry: PlanRegistry }> {
   const taskQueue = `test-${process.pid}-${++queue}`;
+  const registry = new PlanRegistry(plans, policy, 1);
   const worker = await createJourneyWorker({
     connection: env.nativeConnection,
     taskQueue,
     sinks,
+    plans: registry,
     workflowBundle: workflowBundle(),
   });
-  return { worker, taskQueue };
+  return { worker, taskQueue, registry };
 }
 
-const started: WorkflowHandle[] = [];
+const started: string[] = [];
 
 /**
- * Terminates the journeys a test left running: a workflow whose worker is gone would hold a
+ * Terminates the accounts a test left running: a workflow whose worker is gone would hold a
  * workflow task open and stop the test server from skipping time for the next test.
  */
-export async function terminateStarted(): Promise<void> {
-  const handles = started.splice(0);
-  await Promise.all(handles.map((handle) => handle.terminate("test finished").catch(() => undefined)));
+export async function terminateStarted(env: TestWorkflowEnvironment): Promise<void> {
+  const ids = started.splice(0);
+  await Promise.all(
+    ids.map((id) =>
+      env.client.workflow
+        .getHandle(id)
+        .terminate("test finished")
+        .catch(() => undefined),
+    ),
+  );
+}
+
+/** What a test gets: the action log, the worker's task queue and plans, a client, and the start time. */
+export interface AccountTestContext {
+  readonly log: ReturnType<typeof actionLog>;
+  readonly taskQueue: string;
+  readonly registry: PlanRegistry;
+  readonly accounts: AccountClient;
+  readonly now: number;
+  /** Upserts an account (starting its workflow) and returns its handle. */
+  readonly start: (snapshot: AccountSnapshot) => Promise<WorkflowHandle>;
 }
 
 /**
- * Runs `test` with a fresh action log and a worker on its own task queue; `now` is the test
- * server's clock when it starts. The worker stops when `test` settles.
+ * Runs `test` with a fresh action log and a worker serving `plans` on its own task queue; `now`
+ * is the test server's clock when it starts. The worker stops when `test` settles.
  */
-export async function withJourneyWorker(
+export async function withAccountWorker(
   env: TestWorkflowEnvironment,
-  test: (context: { log: ReturnType<typeof actionLog>; taskQueue: string; now: number }) => Promise<void>,
+  plans: readonly CompiledPlan[],
+  test: (context: AccountTestContext) => Promise<void>,
+  policy?: AccountPolicy,
 ): Promise<void> {
   const log = actionLog();
-  const { worker, taskQueue } = await journeyWorker(env, [log.sink]);
-  await worker.runUntil(async () => test({ log, taskQueue, now: await env.currentTimeMs() }));
+  const { worker, taskQueue, registry } = await accountWorker(env, [log.sink], plans, policy);
+  const accounts = new AccountClient(env.client, taskQueue);
+  const start = async (snapshot: AccountSnapshot): Promise<WorkflowHandle> => {
+    await accounts.upsertAccount(snapshot);
+    started.push(accountWorkflowId(snapshot.id));
+    return env.client.workflow.getHandle(accountWorkflowId(snapshot.id));
+  };
+  await worker.runUntil(async () =>
+    test({ log, taskQueue, registry, accounts, now: await env.currentTimeMs(), start }),
+  );
 }
 
-/** Starts a journey for a plan and account. */
-export async function startJourney(
-  env: TestWorkflowEnvironment,
-  taskQueue: string,
-  input: JourneyInput,
-): Promise<WorkflowHandle> {
-  const handle = await env.client.workflow.start("journey", {
-    taskQueue,
-    workflowId: `${journeyWorkflowId(input.plan.id, input.account.id)}/${taskQueue}`,
-    args: [input],
-  });
-  started.push(handle);
-  return handle;
+/** The account's plays as the API shows them. */
+export function view(handle: WorkflowHandle): Promise<AccountView> {
+  return handle.query(stateQuery);
 }
 
-export function state(handle: WorkflowHandle): Promise<JourneyState> {
-  return handle.query<JourneyState>("state");
+/** One play of the account. */
+export async function play(handle: WorkflowHandle, playbookId: string): Promise<PlayView> {
+  const found = (await view(handle)).plays.find((p) => p.playbookId === playbookId);
+  if (found === undefined) throw new Error(`no play ${playbookId} for ${handle.workflowId}`);
+  return found;
 }
 
-/** Queries the journey until `done` holds, letting a minute of workflow time pass between tries. */
-export async function stateWhen(
+/** Queries the account until `done` holds, letting a minute of workflow time pass between tries. */
+export async function viewWhen(
   env: TestWorkflowEnvironment,
   handle: WorkflowHandle,
-  done: (s: JourneyState) => boolean,
-): Promise<JourneyState> {
-  let current = await state(handle);
+  done: (v: AccountView) => boolean,
+): Promise<AccountView> {
+  let current = await view(handle);
   for (let i = 0; i < 20 && !done(current); i++) {
     await env.sleep(60_000);
-    current = await state(handle);
+    current = await view(handle);
   }
   return current;
 }
 
-/** Saves a finished or running journey's history for the replay test, when asked to. */
+/** Sends an event to an account through the client, as the API does. */
+export function sendEvent(
+  context: AccountTestContext,
+  accountId: string,
+  event: { id: string; type: string; data?: Record<string, unknown> },
+): Promise<{ duplicate: boolean }> {
+  return context.accounts.sendEvent(accountId, event);
+}
+
+/** Saves an account workflow's history for the replay test, when asked to. */
 export async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
   if (process.env.PLAYLOOP_RECORD_HISTORIES !== "1") return;
   const history = await handle.fetchHistory();

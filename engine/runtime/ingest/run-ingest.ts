@@ -2,7 +2,6 @@ import type { Logger } from "pino";
 import { AccountClient } from "../account-client.js";
 import type { RuntimeConfig } from "../config.js";
 import { connectClient } from "../connect.js";
-import { loadPlaybooks } from "../load-plans.js";
 import { taskQueueHasPollers } from "../task-queue-ready.js";
 import { loadMapping } from "./field-mapping.js";
 import { ingest, type IngestSummary } from "./ingest.js";
@@ -21,7 +20,6 @@ export async function runIngest(
   logger: Logger,
   options: { file: string; mapping?: string; kind?: "accounts" | "events"; concurrency: number },
 ): Promise<number> {
-  const { plans, policy } = loadPlaybooks(config.playbooksDir);
   const mapping = options.mapping === undefined ? undefined : loadMapping(options.mapping);
   const total = await countLines(options.file);
   const client = await connectClient(config);
@@ -38,7 +36,7 @@ export async function runIngest(
     let lastDraw = 0;
     const summary = await ingest({
       file: options.file,
-      accounts: new AccountClient(client, plans, policy, config.taskQueue),
+      accounts: new AccountClient(client, config.taskQueue),
       mapping,
       kind: options.kind,
       concurrency: options.concurrency,

@@ -1,0 +1,105 @@
+// What an operator sees of an account: every play with its status, stage, wait, offers, decisions
+// and plan version, and the account's holder, ledger and decisions. The workflow's `state` query
+// and the in-process runner both return it; `GET /v1/accounts/{id}` sends it as it is.
+import type { CompiledPlan } from "../compile/plan.js";
+import { CoreRun } from "./core-run.js";
+import type { AccountCoreState, ActivePlay, LedgerOffer, PlayState } from "./core-types.js";
+import type { Decision, OfferRecord } from "./journey-types.js";
+import { stepGraph } from "./step-graph.js";
+import { describePlayWait } from "./wait-step.js";
+
+/** One play as the API shows it. */
+export interface PlayView {
+  readonly playbookId: string;
+  readonly name?: string;
+  readonly version: string;
+  readonly status: PlayState["status"];
+  readonly stage: string;
+  readonly step?: string;
+  readonly run: number;
+  readonly iteration: number;
+  readonly holdout: boolean;
+  readonly engaged: boolean;
+  readonly waitingFor?: string;
+  readonly waitingUntil?: string;
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  readonly outcome?: string;
+  readonly offers: readonly OfferRecord[];
+  readonly decisions: readonly Decision[];
+}
+
+/** An account as the API shows it. */
+export interface AccountView {
+  readonly id: string;
+  /** The play that holds the account, if any. */
+  readonly active?: ActivePlay;
+  /** Offers across every playbook, for the policy's caps. */
+  readonly offers: readonly LedgerOffer[];
+  /** Account-level decisions: arbitration, caps, re-entries, plan versions. */
+  readonly decisions: readonly Decision[];
+  readonly plays: readonly PlayView[];
+  /** The deployed plan set the account follows: playbook id to version. */
+  readonly planSet: Readonly<Record<string, string>>;
+}
+
+/** The view of an account's core state; `plan` looks plans up by version. */
+export function accountView(state: AccountCoreState, plan: (version: string) => CompiledPlan | undefined): AccountView {
+  const run = new CoreRun(state, {
+    now: 0,
+    plan,
+    current: state.planSet,
+    policy: { name: "view", equalPriority: "first_come" },
+  });
+  const plays = Object.values(state.plays)
+    .sort((a, b) => a.playbookId.localeCompare(b.playbookId))
+    .map((play): PlayView => {
+      const body = plan(play.version);
+      const step =
+        body === undefined || play.step === undefined ? undefined : stepGraph(body).nodes.get(play.step)?.step;
+      const wait = body === undefined ? {} : describePlayWait(run, body, play, step);
+      return {
+        playbookId: play.playbookId,
+        ...(body === undefined ? {} : { name: body.name }),
+        version: play.version,
+        status: play.status,
+        stage: play.stage,
+        ...(play.step === undefined ? {} : { step: play.step }),
+        run: play.run,
+        iteration: play.iteration,
+        holdout: play.holdout,
+        engaged: play.engaged,
+        ...wait,
+        startedAt: play.startedAt,
+        ...(play.endedAt === undefined ? {} : { endedAt: play.endedAt }),
+        ...(play.outcome === undefined ? {} : { outcome: play.outcome }),
+        offers: play.offers,
+        decisions: play.decisions,
+      };
+    });
+  return {
+    id: state.accountId,
+    ...(state.active === undefined ? {} : { active: state.active }),
+    offers: state.offers,
+    decisions: state.decisions,
+    plays,
+    planSet: state.planSet,
+  };
+}
+
+/** The account's current details for the Temporal UI: each play with its stage, wait and last decision. */
+export function accountDetails(view: AccountView): string {
+  const holder =
+    view.active === undefined ? "no play holds the account" : `**${view.active.playbookId}** holds the account`;
+  const lines = view.plays.map((play) => {
+    const wait =
+      play.waitingFor === undefined
+        ? ""
+        : `, waiting for ${play.waitingFor}${play.waitingUntil ? ` until ${play.waitingUntil}` : ""}`;
+    const last = play.decisions.at(-1);
+    const state =
+      play.status === "ended" ? `ended (${play.outcome ?? "completed"})` : `${play.status} in **${play.stage}**`;
+    return `- **${play.playbookId}** ${state}${play.holdout ? " (holdout)" : ""}${wait}${last ? `. Last: ${last.kind}: ${last.reason}` : ""}`;
+  });
+  return `Account \`${view.id}\`: ${holder}\n\n${lines.join("\n")}`;
+}

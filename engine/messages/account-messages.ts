@@ -1,0 +1,71 @@
+// The account workflow's messages, defined once: the workflow sets handlers for them and the
+// client sends them, so names and payload types cannot drift.
+import { defineQuery, defineUpdate } from "@temporalio/workflow";
+import type { CompiledPlan } from "../compile/plan.js";
+import type { AccountView } from "../journey/account-view.js";
+import type { AccountCoreState } from "../journey/core-types.js";
+import type { ActionEvent } from "../journey/action-event.js";
+import type { AccountSnapshot, JourneyEvent } from "../journey/journey-types.js";
+import type { AccountPolicy } from "../validate/validate-policy.js";
+
+/** The workflow type that runs every play of one account. */
+export const ACCOUNT_WORKFLOW = "account";
+
+/** The workflow id of an account: `playloop/account/<id>`. */
+export function accountWorkflowId(accountId: string): string {
+  return `playloop/account/${accountId}`;
+}
+
+/** Upserts the account snapshot (a CRM sync); says whether anything changed. */
+export const upsertUpdate = defineUpdate<{ changed: boolean }, [AccountSnapshot]>("upsert");
+/** Applies an event once (by its id); says whether it was a repeat. */
+export const eventUpdate = defineUpdate<{ duplicate: boolean }, [JourneyEvent]>("event");
+/** Every play of the account with its stage, wait, offers, decisions and plan version. */
+export const stateQuery = defineQuery<AccountView>("state");
+
+/** An action the workflow was delivering when it continued as new; the next run sends it again. */
+export interface PendingDelivery {
+  readonly playbookId: string;
+  readonly step: string;
+  readonly action: ActionEvent;
+  readonly summary: string;
+}
+
+/** How an account workflow starts: the account id only, or the state a previous run carried. */
+export interface AccountWorkflowInput {
+  readonly accountId: string;
+  readonly carried?: {
+    readonly core: AccountCoreState;
+    /** The plan set the account follows, with when the worker that served it loaded it. */
+    readonly set: PlanSetRef;
+    /** Bodies of versions that running plays follow but the deployed set no longer holds. */
+    readonly pinned: readonly CompiledPlan[];
+    readonly pending: readonly PendingDelivery[];
+  };
+  /** Continue as new once the history is longer than this (default 2,000 events). */
+  readonly maxHistoryEvents?: number;
+}
+
+/** A deployed plan set by reference: playbook id to version, and the policy. */
+export interface PlanSetRef {
+  /** A content hash of the versions and the policy: the same set has the same id on every worker. */
+  readonly id: string;
+  /** When the worker that served it loaded it (epoch ms): an account only moves to a newer set. */
+  readonly loadedAt: number;
+  readonly versions: Readonly<Record<string, string>>;
+  readonly policy: AccountPolicy;
+}
+
+/** What the account workflow asks the worker (a local activity, recorded in its history). */
+export interface ResolvePlansRequest {
+  /** The set the account follows now, if any. */
+  readonly setId?: string;
+  /** Versions whose bodies the workflow already holds. */
+  readonly have: readonly string[];
+}
+
+/** The worker's answer: its set, and the bodies of its versions the workflow does not hold. */
+export interface ResolvePlansResult {
+  readonly set: PlanSetRef;
+  readonly plans: readonly CompiledPlan[];
+}

@@ -1,0 +1,21 @@
+import { defineSearchAttributeKey, SearchAttributeType } from "@temporalio/common";
+
+/**
+ * The custom search attributes operators filter accounts by in the Temporal UI, such as
+ * `Plays = 'seat-upsell'` or `Stages = 'seat-upsell:commit'` (a keyword list matches any element).
+ */
+export const SEARCH_ATTRIBUTES = {
+  AccountId: defineSearchAttributeKey("AccountId", SearchAttributeType.KEYWORD),
+  /** Every playbook with a play for the account. */
+  Plays: defineSearchAttributeKey("Plays", SearchAttributeType.KEYWORD_LIST),
+  /** `playbook:stage` of every play not ended. */
+  Stages: defineSearchAttributeKey("Stages", SearchAttributeType.KEYWORD_LIST),
+  /** Playbooks the account is held out of. */
+  Holdouts: defineSearchAttributeKey("Holdouts", SearchAttributeType.KEYWORD_LIST),
+  /** `playbook:outcome` of every ended play. */
+  Outcomes: defineSearchAttributeKey("Outcomes", SearchAttributeType.KEYWORD_LIST),
+  /** `playbook:version` of every play. */
+  PlanVersions: defineSearchAttributeKey("PlanVersions", SearchAttributeType.KEYWORD_LIST),
+  /** The last suppression, skip or hold: `seat-upsell: suppressed: at_risk`. */
+  LastSuppression: defineSearchAttributeKey("LastSuppression", SearchAttributeType.KEYWORD),
+} as const;

@@ -1,0 +1,88 @@
+// The plans a worker serves: the playbooks folder compiled, content-addressed by version. Every
+// version the process has loaded stays available, so plays pinned to an older one keep running.
+import { watch, type FSWatcher } from "node:fs";
+import { createHash } from "node:crypto";
+import type { CompiledPlan } from "../compile/plan.js";
+import { canonicalJson } from "../compile/canonical-json.js";
+import type { PlanSetRef, ResolvePlansRequest, ResolvePlansResult } from "../messages/account-messages.js";
+import type { AccountPolicy } from "../validate/validate-policy.js";
+import { loadPlaybooks } from "./load-plans.js";
+
+/** Content-hashed plans and the set deployed now. */
+export class PlanRegistry {
+  private readonly byVersion = new Map<string, CompiledPlan>();
+  private current!: PlanSetRef;
+  private watcher: FSWatcher | undefined;
+
+  constructor(plans: readonly CompiledPlan[], policy: AccountPolicy, loadedAt: number = Date.now()) {
+    this.deploy(plans, policy, loadedAt);
+  }
+
+  /** A registry holding a playbooks folder; throws PlaybookLoadError when it does not validate. */
+  static fromFolder(dir: string): PlanRegistry {
+    const { plans, policy } = loadPlaybooks(dir);
+    return new PlanRegistry(plans, policy);
+  }
+
+  /** Makes a plan set the deployed one. */
+  deploy(plans: readonly CompiledPlan[], policy: AccountPolicy, loadedAt: number = Date.now()): PlanSetRef {
+    for (const plan of plans) this.byVersion.set(plan.version, plan);
+    const versions = Object.fromEntries(
+      [...plans].sort((a, b) => a.id.localeCompare(b.id)).map((p) => [p.id, p.version]),
+    );
+    const id = `set:${createHash("sha256").update(canonicalJson({ versions, policy })).digest("hex").slice(0, 16)}`;
+    if (this.current?.id !== id) this.current = { id, loadedAt, versions, policy };
+    return this.current;
+  }
+
+  /** The deployed set. */
+  get set(): PlanSetRef {
+    return this.current;
+  }
+
+  /** The deployed plans. */
+  get plans(): CompiledPlan[] {
+    return Object.values(this.current.versions).flatMap((version) => this.plan(version) ?? []);
+  }
+
+  /** A plan by version, if this process has loaded it. */
+  plan(version: string): CompiledPlan | undefined {
+    return this.byVersion.get(version);
+  }
+
+  /** The local activity's answer: the deployed set, and the bodies the workflow lacks. */
+  resolve(request: ResolvePlansRequest): ResolvePlansResult {
+    if (request.setId === this.current.id) return { set: this.current, plans: [] };
+    const have = new Set(request.have);
+    const plans = Object.values(this.current.versions)
+      .filter((version) => !have.has(version))
+      .flatMap((version) => this.plan(version) ?? []);
+    return { set: this.current, plans };
+  }
+
+  /**
+   * Reloads the folder when a file in it changes (debounced). A folder that no longer validates
+   * keeps the set deployed before, and `onError` says why.
+   */
+  watchFolder(dir: string, onChange: (set: PlanSetRef) => void, onError: (error: unknown) => void): void {
+    let timer: NodeJS.Timeout | undefined;
+    this.watcher = watch(dir, { recursive: true }, () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        try {
+          const before = this.current.id;
+          const { plans, policy } = loadPlaybooks(dir);
+          const set = this.deploy(plans, policy);
+          if (set.id !== before) onChange(set);
+        } catch (error) {
+          onError(error);
+        }
+      }, 300);
+    });
+  }
+
+  /** Stops watching the folder. */
+  close(): void {
+    this.watcher?.close();
+  }
+}
