@@ -1,6 +1,7 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { ApplicationFailure } from "@temporalio/activity";
+import { lock } from "proper-lockfile";
 import type { ActionEvent } from "../journey/action-event.js";
 import { signWebhook, webhookKey } from "./webhook-signature.js";
 
@@ -13,32 +14,73 @@ export interface ActionSink {
 /** Thrown as a non-retryable activity failure when the receiver refuses an action (HTTP 4xx). */
 export const DELIVERY_REJECTED = "DeliveryRejected";
 
+/** How long a lock on the action log may go without a refresh before another process takes it. */
+const LOCK_STALE_MS = 10_000;
+
 /**
  * Appends each action as one CloudEvents JSON line to a file, or to stdout for `-`. An id already
- * written is not written again, so a retried delivery never duplicates a line.
+ * in the file is not written again, whichever process wrote it: each append happens under a lock
+ * file (proper-lockfile), after reading what other workers appended since.
  */
 export function ndjsonSink(target: string): ActionSink {
   const written = new Set<string>();
-  if (target !== "-" && existsSync(target)) {
-    for (const line of readFileSync(target, "utf8").split("\n")) {
-      try {
-        const id = (JSON.parse(line) as { id?: unknown }).id;
-        if (typeof id === "string") written.add(id);
-      } catch {
-        // a partial last line from a crash: ignore it
-      }
-    }
+  if (target === "-") {
+    return {
+      name: "stdout",
+      deliver(event) {
+        if (!written.has(event.id)) process.stdout.write(`${JSON.stringify(event)}\n`);
+        written.add(event.id);
+        return Promise.resolve();
+      },
+    };
   }
-  if (target !== "-") mkdirSync(dirname(target), { recursive: true });
+  mkdirSync(dirname(target), { recursive: true });
+  let offset = 0;
+  /** Reads the lines appended since `offset`; returns whether the file ends mid-line (a crash). */
+  const catchUp = (): boolean => {
+    if (!existsSync(target)) return false;
+    const size = statSync(target).size;
+    if (size <= offset) return false;
+    const fd = openSync(target, "r");
+    try {
+      const buffer = Buffer.alloc(size - offset);
+      readSync(fd, buffer, 0, buffer.length, offset);
+      const text = buffer.toString("utf8");
+      const complete = text.lastIndexOf("\n") + 1;
+      for (const line of text.slice(0, complete).split("\n")) {
+        try {
+          const id = (JSON.parse(line) as { id?: unknown }).id;
+          if (typeof id === "string") written.add(id);
+        } catch {
+          // an empty line, or a partial line a crash left: not an action
+        }
+      }
+      offset += Buffer.byteLength(text.slice(0, complete));
+      return complete < text.length;
+    } finally {
+      closeSync(fd);
+    }
+  };
+  catchUp();
   return {
-    name: target === "-" ? "stdout" : target,
-    deliver(event) {
-      if (written.has(event.id)) return Promise.resolve();
-      const line = `${JSON.stringify(event)}\n`;
-      if (target === "-") process.stdout.write(line);
-      else appendFileSync(target, line);
-      written.add(event.id);
-      return Promise.resolve();
+    name: target,
+    async deliver(event) {
+      if (written.has(event.id)) return;
+      const release = await lock(target, {
+        realpath: false,
+        stale: LOCK_STALE_MS,
+        retries: { retries: 200, factor: 1.2, minTimeout: 5, maxTimeout: 200 },
+      });
+      try {
+        const partial = catchUp();
+        if (written.has(event.id)) return;
+        const line = `${partial ? "\n" : ""}${JSON.stringify(event)}\n`;
+        appendFileSync(target, line);
+        offset = statSync(target).size;
+        written.add(event.id);
+      } finally {
+        await release();
+      }
     },
   };
 }

@@ -184,9 +184,7 @@ export class CoreHarness {
   }
 
   deliveries(since = 0): (DeliverCommand & { at: number })[] {
-    return this.log
-      .slice(since)
-      .flatMap(({ at, command }) => (command.kind === "deliver" ? [{ ...command, at }] : []));
+    return this.log.slice(since).flatMap(({ at, command }) => (command.kind === "deliver" ? [{ ...command, at }] : []));
   }
 
   /** The ids of the actions delivered (asked for) since the mark, in order. */

@@ -94,3 +94,52 @@ describe("webhook sink", () => {
     await expect(webhookSink("http://127.0.0.1:1/hooks", secret).deliver(event)).rejects.toThrow();
   });
 });
+
+describe("NDJSON action log", () => {
+  it("holds each action once when several worker processes deliver the same actions at once", async () => {
+    const { mkdtempSync, readFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { spawn } = await import("node:child_process");
+    const file = join(mkdtempSync(join(tmpdir(), "playloop-ndjson-")), "actions.ndjson");
+    const sinkModule = new URL("../../dist/engine/runtime/action-sinks.js", import.meta.url).href;
+    // Each process delivers the same 150 ids, in its own order, as retried activities would.
+    const script = `
+      const { ndjsonSink } = await import(${JSON.stringify(sinkModule)});
+      const sink = ndjsonSink(process.argv[1]);
+      const seed = Number(process.argv[2]);
+      const ids = Array.from({ length: 150 }, (_, i) => (i * (seed + 7)) % 150);
+      await Promise.all(ids.map((i) => sink.deliver({ id: "a" + i, type: "t", data: {} })));
+    `;
+    const runs = [1, 2, 3, 4].map(
+      (seed) =>
+        new Promise<number | null>((resolve) => {
+          const child = spawn(process.execPath, ["--input-type=module", "-e", script, file, String(seed)], {
+            stdio: "inherit",
+          });
+          child.once("exit", resolve);
+        }),
+    );
+    expect(await Promise.all(runs)).toEqual([0, 0, 0, 0]);
+    const ids = readFileSync(file, "utf8")
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => (JSON.parse(line) as { id: string }).id);
+    expect(ids).toHaveLength(150);
+    expect(new Set(ids).size).toBe(150);
+  }, 60_000);
+
+  it("does not join a new line to a partial line a crash left", async () => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { ndjsonSink } = await import("../../engine/runtime/action-sinks.js");
+    const file = join(mkdtempSync(join(tmpdir(), "playloop-ndjson-")), "actions.ndjson");
+    writeFileSync(file, `${JSON.stringify(event)}\n{"id":"half`);
+    const sink = ndjsonSink(file);
+    await sink.deliver(event);
+    await sink.deliver({ ...event, id: "next" });
+    const lines = readFileSync(file, "utf8").split("\n");
+    expect(lines).toEqual([JSON.stringify(event), '{"id":"half', JSON.stringify({ ...event, id: "next" }), ""]);
+  });
+});
