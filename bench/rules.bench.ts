@@ -1,8 +1,10 @@
 // npm run bench: ns per evaluation of an eligibility rule over 200k flat account records, for
 // json-logic-js, playloop's compileRule and evaluate, and a hand-written closure, in one process on
-// the same data. Ratios are against json-logic-js; the hand-written closure is the ceiling.
+// the same data. Ratios are against json-logic-js; the hand-written closure is the ceiling. The
+// figures go to the `rules` section of bench/results/latest.json.
 import jsonLogic from "json-logic-js";
 import { compilePlaybook, compileRule, evaluate, registerPlayloopOperations } from "../engine/index.js";
+import { machine, round, updateResults, type Results } from "./results.js";
 
 type Flat = Record<string, number | string | boolean>;
 
@@ -73,7 +75,7 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-function run(title: string, data: readonly unknown[], rule: unknown, closure?: (d: unknown) => unknown): void {
+function run(title: string, data: readonly unknown[], rule: unknown, closure?: (d: unknown) => unknown): Results {
   const contenders: [string, (d: unknown) => unknown, number][] = [
     ["json-logic-js", (d) => jsonLogic.apply(rule as jsonLogic.RulesLogic, d), 1],
     ["playloop evaluate", (d) => evaluate(rule, d), 1],
@@ -95,15 +97,18 @@ function run(title: string, data: readonly unknown[], rule: unknown, closure?: (
     `\n${title}: ${data.length.toLocaleString("en")} records, ${[...matches][0]} eligible, median of ${ROUNDS} rounds`,
   );
   console.log("  contender               ns/eval   speed-up vs json-logic-js");
+  const figures: Results = {};
   for (const [name] of contenders) {
     const ns = median(results.get(name) ?? []);
     console.log(`  ${name.padEnd(22)} ${ns.toFixed(1).padStart(8)}   ${(baseline / ns).toFixed(1)}x`);
+    figures[name] = { ns_per_eval: round(ns, 1), vs_json_logic_js: round(baseline / ns, 1) };
   }
+  return { title, records: data.length, eligible: [...matches][0], contenders: figures };
 }
 
 registerPlayloopOperations(jsonLogic);
 const flat = records();
-run("Eligibility rule, 9 comparisons over flat records", flat, eligibility, (d) => hand(d as Flat));
+const flatRule = run("Eligibility rule, 9 comparisons over flat records", flat, eligibility, (d) => hand(d as Flat));
 
 const { plan } = compilePlaybook(
   `playbook: bench\nname: Bench\nmotion: upsell\neligibility:\n  require: ["health_score >= 70", "arr >= 20000", "days_since(onboarded_at) >= 60", consent.marketing]\n  suppress: ["health_score < 40 or risk.open_escalations > 0"]\njourney:\n  orchestrate:\n    - crm.task: { owner: csm }\n`,
@@ -116,8 +121,18 @@ const nested = flat.map((r) => ({
   risk: { open_escalations: r.open_escalations },
   now: "2026-11-22",
 }));
-run(
+const compiledRule = run(
   "seat-upsell style eligibility as the compiler emits it (nested paths, days_since)",
   nested,
   plan?.eligibility.rule,
 );
+updateResults((previous) => ({
+  ...previous,
+  rules: {
+    date: new Date().toISOString(),
+    machine: machine(),
+    rounds: ROUNDS,
+    flat_rule: flatRule,
+    compiled_playbook_rule: compiledRule,
+  },
+}));

@@ -43,13 +43,11 @@ const { resolvePlans } = wf.proxyLocalActivities<Activities>({ startToCloseTimeo
 
 /** Search attribute values as Temporal's typed updates. */
 function attributeUpdates(values: SearchAttributeValues): SearchAttributeUpdatePair[] {
-  const { Plays, Stages, Holdouts, Outcomes, PlanVersions, LastSuppression } = SEARCH_ATTRIBUTES;
+  const { Plays, Stages, Holdouts, LastSuppression } = SEARCH_ATTRIBUTES;
   return [
     { key: Plays, value: [...values.Plays] },
     { key: Stages, value: [...values.Stages] },
     { key: Holdouts, value: [...values.Holdouts] },
-    { key: Outcomes, value: [...values.Outcomes] },
-    { key: PlanVersions, value: [...values.PlanVersions] },
     ...(values.LastSuppression === undefined ? [] : [{ key: LastSuppression, value: values.LastSuppression }]),
   ];
 }
@@ -149,6 +147,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
         playbookId: next.playbookId,
         step: next.step,
         actionId: next.action.id,
+        stage: String(next.action.data.stage),
         action: String(next.action.data.action),
         ...(error === undefined ? {} : { error }),
       });

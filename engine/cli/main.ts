@@ -9,6 +9,7 @@ import type { CompiledPlan } from "../compile/plan.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { formatDiagnostic } from "../diagnostics/format-diagnostic.js";
 import { journeyMermaid } from "../graph/journey-mermaid.js";
+import type { AccountView } from "../journey/account-view.js";
 import { findPlaybookFiles, validateFiles, type FileResult } from "../validate/validate-files.js";
 
 function report(results: readonly FileResult[], json: boolean): boolean {
@@ -171,7 +172,8 @@ program
     });
   });
 
-async function api(method: string, path: string, body?: unknown): Promise<void> {
+/** Calls the HTTP API; prints the JSON answer, or hands it to `print`; exit code 1 on an error. */
+async function api(method: string, path: string, body?: unknown, print?: (body: unknown) => string): Promise<void> {
   const base = process.env.PLAYLOOP_API_URL ?? `http://localhost:${process.env.PLAYLOOP_API_PORT ?? 8080}`;
   const response = await fetch(`${base}${path}`, {
     method,
@@ -183,7 +185,9 @@ async function api(method: string, path: string, body?: unknown): Promise<void> 
     );
   });
   const text = await response.text();
-  process.stdout.write(`${text.startsWith("{") ? JSON.stringify(JSON.parse(text), null, 2) : text}\n`);
+  const json: unknown = text.startsWith("{") ? JSON.parse(text) : undefined;
+  if (response.ok && print !== undefined && json !== undefined) process.stdout.write(print(json));
+  else process.stdout.write(`${json === undefined ? text : JSON.stringify(json, null, 2)}\n`);
   if (!response.ok) process.exitCode = 1;
 }
 
@@ -209,9 +213,23 @@ program
 
 program
   .command("status")
-  .description("Show an account's journeys: stage, waits, offers and every decision with its reason.")
+  .description(
+    "Show an account's plays: status, stage, waits, offers, plan version, and the latest decisions with their reasons.",
+  )
   .argument("<account>", "the account id")
-  .action((account: string) => api("GET", `/v1/accounts/${encodeURIComponent(account)}`));
+  .option("--json", "print the API's JSON instead of tables")
+  .option("--decisions <n>", "how many of the latest decisions to list", "10")
+  .action(async (account: string, options: { json?: boolean; decisions: string }) => {
+    const { formatAccountStatus } = await import("../journey/format-account-status.js");
+    const count = Number(options.decisions);
+    if (!Number.isInteger(count) || count < 0) throw new Error("--decisions must be a whole number");
+    await api(
+      "GET",
+      `/v1/accounts/${encodeURIComponent(account)}`,
+      undefined,
+      options.json === true ? undefined : (view) => formatAccountStatus(view as AccountView, count),
+    );
+  });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`playloop: ${error instanceof Error ? error.message : String(error)}\n`);

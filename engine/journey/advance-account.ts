@@ -183,13 +183,13 @@ function schedule(run: CoreRun): void {
 export function searchAttributeValues(state: AccountCoreState): SearchAttributeValues {
   const plays = Object.values(state.plays).sort((a, b) => a.playbookId.localeCompare(b.playbookId));
   return {
-    Plays: plays.map((p) => p.playbookId),
-    Stages: plays.filter((p) => p.status !== "ended").map((p) => `${p.playbookId}:${p.stage}`),
+    Plays: [...plays.map((p) => p.playbookId), ...plays.map((p) => `${p.playbookId}@${p.version}`)],
+    Stages: plays.flatMap((p) =>
+      p.status === "ended"
+        ? [`${p.playbookId}:ended`, `${p.playbookId}:ended:${p.outcome ?? "completed"}`.slice(0, 200)]
+        : [`${p.playbookId}:${p.stage}`],
+    ),
     Holdouts: plays.filter((p) => p.holdout).map((p) => p.playbookId),
-    Outcomes: plays
-      .filter((p) => p.outcome !== undefined)
-      .map((p) => `${p.playbookId}:${p.outcome ?? ""}`.slice(0, 200)),
-    PlanVersions: plays.map((p) => `${p.playbookId}:${p.version}`),
     ...(state.lastSuppression === undefined ? {} : { LastSuppression: state.lastSuppression }),
   };
 }
@@ -243,8 +243,8 @@ export function applyInput(state: AccountCoreState, input: CoreInput, context: C
       const play = state.plays[input.playbookId];
       if (play !== undefined) {
         if (input.error === undefined)
-          run.decide(play, "delivered", `${input.action} delivered as ${input.actionId}`, input.step);
-        else run.decide(play, "blocked", `delivery failed: ${input.error}`, input.step);
+          run.decide(play, "delivered", `${input.action} delivered as ${input.actionId}`, input.step, input.stage);
+        else run.decide(play, "blocked", `delivery failed: ${input.error}`, input.step, input.stage);
       }
       break;
     }

@@ -53,13 +53,33 @@ export function endPlay(run: CoreRun, play: PlayState, outcome: string): void {
   releaseAccount(run, play);
 }
 
-/** Moves the play to a step (null: the journey is over), entering its stage. */
-function moveTo(play: PlayState, plan: CompiledPlan, step: string): void {
+/**
+ * Moves the play to a step, entering its stage. Back in the start stage (a loop or a timeout to
+ * detect) the play no longer holds the account and takes the deployed version, or ends when its
+ * playbook is no longer deployed.
+ */
+function moveTo(run: CoreRun, play: PlayState, plan: CompiledPlan, step: string): void {
   const node = stepGraph(plan).nodes.get(step);
+  const returning = node?.stage === plan.start && play.stage !== plan.start;
   play.step = step;
   play.wait = undefined;
-  if (node !== undefined && node.stage !== play.stage) play.stage = node.stage;
-  if (play.stage !== plan.start) play.status = "running";
+  if (node !== undefined) play.stage = node.stage;
+  if (play.stage !== plan.start) {
+    play.status = "running";
+    return;
+  }
+  if (!returning) return;
+  releaseAccount(run, play);
+  play.status = "detecting";
+  const current = run.context.current[play.playbookId];
+  if (current === undefined) return endPlay(run, play, "removed: the playbook is no longer deployed");
+  const upgraded = run.context.plan(current);
+  if (current === play.version || upgraded === undefined) return;
+  run.decide(play, "fired", `now follows version ${current} (was ${play.version})`);
+  play.version = current;
+  play.stage = upgraded.start;
+  play.step = stepGraph(upgraded).start ?? undefined;
+  if (play.step === undefined) endPlay(run, play, "completed");
 }
 
 function waitStep(run: CoreRun, play: PlayState, plan: CompiledPlan, step: WaitStep, next: string | null): Move {
@@ -105,7 +125,7 @@ function reach(
       run.deliver(play, plan, step);
       return { kind: "goto", step: next };
     case "wait":
-      play.wait = { kind: "account", ...(offer === undefined ? {} : { offer }) };
+      play.wait = { kind: "account", holder: answer.holder, ...(offer === undefined ? {} : { offer }) };
       return { kind: "stay" };
     case "denied":
       if (record !== undefined) record.status = "withdrawn";
@@ -235,6 +255,8 @@ function actionStep(run: CoreRun, play: PlayState, plan: CompiledPlan, step: Act
   const wait = play.wait;
   if (wait?.kind === "approval") return approvalWait(run, play, plan, step, next);
   if (wait?.kind === "account") {
+    // Still held by the same play: nothing new to ask or to record.
+    if (run.state.active?.playbookId === wait.holder) return { kind: "stay" };
     play.wait = undefined;
     const blocked = ineligibility(run, plan);
     const record = wait.offer === undefined ? undefined : play.offers[wait.offer];
@@ -245,14 +267,14 @@ function actionStep(run: CoreRun, play: PlayState, plan: CompiledPlan, step: Act
     }
     return reach(run, play, plan, step, next, wait.offer);
   }
-  if (wait?.kind === "send_window") {
-    if (run.now < wait.at) return { kind: "stay" };
+  if (wait?.kind === "send_window" && run.now < wait.at) return { kind: "stay" };
+  if (step.when !== undefined && !run.holds(step.when)) {
     play.wait = undefined;
-  } else {
-    if (step.when !== undefined && !run.holds(step.when)) {
-      run.decide(play, "skipped", "skipped: its `when` condition does not hold", step.id);
-      return { kind: "goto", step: next };
-    }
+    run.decide(play, "skipped", "skipped: its `when` condition does not hold", step.id);
+    return { kind: "goto", step: next };
+  }
+  if (wait?.kind === "send_window") play.wait = undefined;
+  else {
     const window = plan.eligibility.sendWindow;
     if (window !== undefined) {
       const zone = windowTimeZone(window, run.state.account.timezone);
@@ -286,19 +308,6 @@ function loopStep(run: CoreRun, play: PlayState, plan: CompiledPlan, step: Extra
   play.wait = undefined;
   play.iteration++;
   run.decide(play, "fired", `loop to ${step.to} (iteration ${play.iteration})`, step.id);
-  if (step.to === plan.start) {
-    // Back in detect: the play no longer holds the account, and it takes the deployed version.
-    releaseAccount(run, play);
-    play.status = "detecting";
-    const current = run.context.current[play.playbookId];
-    const upgraded = current === undefined ? undefined : run.context.plan(current);
-    if (current !== undefined && current !== play.version && upgraded !== undefined) {
-      run.decide(play, "fired", `now follows version ${current} (was ${play.version})`, step.id);
-      play.version = current;
-      play.stage = upgraded.start;
-      return { kind: "goto", step: stepGraph(upgraded).start };
-    }
-  }
   return { kind: "goto", step: stepGraph(plan).entries.get(step.to) ?? null };
 }
 
@@ -322,7 +331,6 @@ export function advancePlay(run: CoreRun, play: PlayState): void {
     if (move.kind === "stay") return;
     if (move.kind === "end") return endPlay(run, play, move.outcome);
     if (move.step === null) return endPlay(run, play, "completed");
-    // A loop back to detect may have moved the play to the deployed version: follow its graph.
-    moveTo(play, run.planOf(play) ?? plan, move.step);
+    moveTo(run, play, plan, move.step);
   }
 }

@@ -10,7 +10,7 @@ import { frequencyBreach } from "./offer-frequency.js";
 export type AccountAnswer =
   | { readonly kind: "granted" }
   /** Another play holds the account: wait until it is free. */
-  | { readonly kind: "wait" }
+  | { readonly kind: "wait"; readonly holder: string }
   /** Another play holds the account and the playbook says `on_conflict: end`. */
   | { readonly kind: "end"; readonly outcome: string }
   /** An account offer cap or cooldown: skip this offer. */
@@ -40,20 +40,19 @@ export function requestAccount(
   if (play.holdout) return { kind: "granted" };
   const { state } = run;
   const active = state.active;
-  if (active !== undefined && active.playbookId !== play.playbookId) {
+  const other = active !== undefined && active.playbookId !== play.playbookId ? active : undefined;
+  if (other !== undefined) {
     const wins =
-      plan.priority > active.priority ||
-      (plan.priority === active.priority && run.context.policy.equalPriority === "latest");
+      plan.priority > other.priority ||
+      (plan.priority === other.priority && run.context.policy.equalPriority === "latest");
     if (!wins) {
-      const reason = `suppressed: ${active.playbookId} active`;
+      const reason = `suppressed: ${other.playbookId} active`;
       run.decideAccount("suppressed", `${play.playbookId} ${reason}`);
       run.decide(play, "suppressed", reason, step);
-      return (plan.enrollment?.onConflict ?? "wait") === "end" ? { kind: "end", outcome: reason } : { kind: "wait" };
+      return (plan.enrollment?.onConflict ?? "wait") === "end"
+        ? { kind: "end", outcome: reason }
+        : { kind: "wait", holder: other.playbookId };
     }
-    run.decideAccount(
-      "suppressed",
-      `${active.playbookId} pre-empted by ${play.playbookId} (priority ${plan.priority} over ${active.priority})`,
-    );
   }
   if (offer) {
     const cap = accountCap(run);
@@ -65,6 +64,11 @@ export function requestAccount(
     state.offers.push({ playbookId: play.playbookId, at: run.iso(), status: "proposed" });
     if (state.offers.length > 50) state.offers.splice(0, state.offers.length - 50);
   }
+  if (other !== undefined)
+    run.decideAccount(
+      "suppressed",
+      `${other.playbookId} pre-empted by ${play.playbookId} (priority ${plan.priority} over ${other.priority})`,
+    );
   if (state.active?.playbookId !== play.playbookId)
     state.active = { playbookId: play.playbookId, priority: plan.priority, since: run.iso() };
   return { kind: "granted" };

@@ -53,10 +53,10 @@ export class CoreRun {
   }
 
   /** Records a play's decision, and tells the runner (for its log). */
-  decide(play: PlayState, kind: Decision["kind"], reason: string, step?: string): void {
+  decide(play: PlayState, kind: Decision["kind"], reason: string, step?: string, stage = play.stage): void {
     const decision: Decision = {
       at: this.iso(),
-      stage: play.stage,
+      stage,
       ...(step === undefined ? {} : { step }),
       kind,
       reason,

@@ -29,6 +29,8 @@ export type PlayWait =
   | {
       /** Another play holds the account; `offer` is the index of the offer to send when freed. */
       readonly kind: "account";
+      /** The play that held the account when this one began to wait. */
+      readonly holder: string;
       readonly offer?: number;
     }
   | { readonly kind: "loop"; readonly at: number };
@@ -103,16 +105,15 @@ export interface AccountCoreState {
 
 /** The custom search attributes of an account workflow. */
 export interface SearchAttributeValues {
-  /** Every playbook with a play for the account. */
+  /** Every playbook with a play for the account, then `playbook@version` for each. */
   readonly Plays: readonly string[];
-  /** `playbook:stage` for every play not ended, such as `seat-upsell:commit`. */
+  /**
+   * `playbook:stage` for every play not ended, such as `seat-upsell:commit`; `playbook:ended` and
+   * `playbook:ended:<outcome>` for ended ones.
+   */
   readonly Stages: readonly string[];
   /** Playbooks the account is held out of. */
   readonly Holdouts: readonly string[];
-  /** `playbook:outcome` for every ended play. */
-  readonly Outcomes: readonly string[];
-  /** `playbook:version` for every play. */
-  readonly PlanVersions: readonly string[];
   /** The last suppression, skip or hold with its reason. */
   readonly LastSuppression?: string;
 }
@@ -132,6 +133,8 @@ export type CoreInput =
       readonly step: string;
       readonly actionId: string;
       readonly action: string;
+      /** The stage the action was sent from (the play may have moved on since). */
+      readonly stage: string;
       readonly error?: string;
     }
   /** The deployed plan set changed (playbook id to version); the bodies come in the context. */

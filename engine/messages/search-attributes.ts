@@ -3,19 +3,16 @@ import { defineSearchAttributeKey, SearchAttributeType } from "@temporalio/commo
 /**
  * The custom search attributes operators filter accounts by in the Temporal UI, such as
  * `Plays = 'seat-upsell'` or `Stages = 'seat-upsell:commit'` (a keyword list matches any element).
+ * Three keyword lists at most: the dev server's SQLite visibility allows no more.
  */
 export const SEARCH_ATTRIBUTES = {
   AccountId: defineSearchAttributeKey("AccountId", SearchAttributeType.KEYWORD),
-  /** Every playbook with a play for the account. */
+  /** Every playbook with a play for the account, and `playbook@version` for the version it follows. */
   Plays: defineSearchAttributeKey("Plays", SearchAttributeType.KEYWORD_LIST),
-  /** `playbook:stage` of every play not ended. */
+  /** `playbook:stage` of every play not ended; `playbook:ended` and `playbook:ended:<outcome>` of ended ones. */
   Stages: defineSearchAttributeKey("Stages", SearchAttributeType.KEYWORD_LIST),
   /** Playbooks the account is held out of. */
   Holdouts: defineSearchAttributeKey("Holdouts", SearchAttributeType.KEYWORD_LIST),
-  /** `playbook:outcome` of every ended play. */
-  Outcomes: defineSearchAttributeKey("Outcomes", SearchAttributeType.KEYWORD_LIST),
-  /** `playbook:version` of every play. */
-  PlanVersions: defineSearchAttributeKey("PlanVersions", SearchAttributeType.KEYWORD_LIST),
   /** The last suppression, skip or hold: `seat-upsell: suppressed: at_risk`. */
   LastSuppression: defineSearchAttributeKey("LastSuppression", SearchAttributeType.KEYWORD),
 } as const;

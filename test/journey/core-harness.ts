@@ -130,6 +130,7 @@ export class CoreHarness {
           step: command.step,
           actionId: command.action.id,
           action: command.action.type,
+          stage: String(command.action.data.stage),
           ...(error === undefined ? {} : { error }),
         });
       }

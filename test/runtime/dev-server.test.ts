@@ -2,27 +2,36 @@
 // search attributes and visibility, signed webhooks with retries, and a worker process killed.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { WithStartWorkflowOperation } from "@temporalio/client";
 import type { AddressInfo } from "node:net";
 import { TestWorkflowEnvironment } from "@temporalio/testing";
 import type { Worker } from "@temporalio/worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActionEvent } from "../../engine/journey/action-event.js";
-import type { AccountState } from "../../engine/journey/account-types.js";
-import type { JourneyState } from "../../engine/journey/journey-types.js";
-import { DEFAULT_POLICY } from "../../engine/validate/validate-policy.js";
-import { SEARCH_ATTRIBUTES } from "../../engine/journey/search-attributes.js";
+import type { AccountSnapshot } from "../../engine/journey/journey-types.js";
+import type { AccountView, PlayView } from "../../engine/journey/account-view.js";
+import { SEARCH_ATTRIBUTES } from "../../engine/messages/search-attributes.js";
+import {
+  ACCOUNT_WORKFLOW,
+  accountWorkflowId,
+  eventUpdate,
+  stateQuery,
+  upsertUpdate,
+} from "../../engine/messages/account-messages.js";
 import { webhookSink } from "../../engine/runtime/action-sinks.js";
 import { createApiServer } from "../../engine/runtime/http-api.js";
 import { AccountClient } from "../../engine/runtime/account-client.js";
 import { ingest } from "../../engine/runtime/ingest/ingest.js";
-import { loadPlaybooks } from "../../engine/runtime/load-plans.js";
+import { PlanRegistry } from "../../engine/runtime/plan-registry.js";
 import { createLogger } from "../../engine/runtime/logger.js";
 import { findTemporalCli } from "../../engine/runtime/temporal-binaries.js";
 import { verifyWebhook, webhookKey } from "../../engine/runtime/webhook-signature.js";
 import { createJourneyWorker } from "../../engine/runtime/worker.js";
 import { ROOT, readRepoFile } from "../helpers.js";
-import { actionLog, day, plan, workflowBundle } from "../workflows/harness.js";
+import { actionLog, day, workflowBundle } from "../workflows/harness.js";
 
 const SECRET = `whsec_${Buffer.from("playloop-test-secret-0123456789").toString("base64")}`;
 const TASK_QUEUE = "playloop-dev-test";
@@ -86,11 +95,55 @@ function settled(accountId: string): Promise<unknown> {
   );
 }
 
-async function journey(accountId: string, playbookId: string): Promise<JourneyState | undefined> {
+async function play(accountId: string, playbookId: string): Promise<PlayView | undefined> {
   const response = await request("GET", `/v1/accounts/${accountId}`);
   if (!response.ok) return undefined;
-  const body = (await response.json()) as { journeys: JourneyState[] };
-  return body.journeys.find((j) => j.playbookId === playbookId);
+  const body = (await response.json()) as AccountView;
+  return body.plays.find((p) => p.playbookId === playbookId);
+}
+
+/** A playbooks folder of its own for a worker process. */
+function playbookFolder(files: Record<string, string>): string {
+  const folder = mkdtempSync(join(tmpdir(), "playloop-playbooks-"));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(folder, name), text);
+  return folder;
+}
+
+/** `playloop worker` in a child process, on its own task queue and playbooks folder. */
+function startWorkerProcess(queue: string, folder: string, actionsFile: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [join(ROOT, "dist/engine/cli/main.js"), "worker"], {
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: env.address,
+      PLAYLOOP_TASK_QUEUE: queue,
+      PLAYLOOP_ACTIONS_FILE: actionsFile,
+      PLAYLOOP_PLAYBOOKS: folder,
+    },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let output = "";
+    child.stderr?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("worker polling task queue")) resolve(child);
+    });
+    child.once("exit", (code) => reject(new Error(`worker exited with ${code}:\n${output}`)));
+  });
+}
+
+/** Starts an account workflow that continues as new once its history passes `limit` events. */
+async function startWithHistoryLimit(snapshot: AccountSnapshot, limit: number) {
+  await env.client.workflow.executeUpdateWithStart(upsertUpdate, {
+    args: [snapshot],
+    startWorkflowOperation: new WithStartWorkflowOperation(ACCOUNT_WORKFLOW, {
+      workflowId: accountWorkflowId(snapshot.id),
+      taskQueue: TASK_QUEUE,
+      args: [{ accountId: snapshot.id, maxHistoryEvents: limit }],
+      workflowIdConflictPolicy: "USE_EXISTING",
+    }),
+  });
+  return env.client.workflow.getHandle(accountWorkflowId(snapshot.id));
 }
 
 beforeAll(async () => {
@@ -133,12 +186,12 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue: TASK_QUEUE,
     sinks: [webhookSink(`http://127.0.0.1:${receiverPort}/hooks`, SECRET), actionLog().sink],
+    plans: PlanRegistry.fromFolder(join(ROOT, "playbooks")),
     workflowBundle: workflowBundle(),
   });
   running = worker.run();
-  const { plans, policy } = loadPlaybooks(join(ROOT, "playbooks"));
   api = createApiServer({
-    accounts: new AccountClient(env.client, plans, policy, TASK_QUEUE),
+    accounts: new AccountClient(env.client, TASK_QUEUE),
     logger: createLogger(),
     ready: async () => worker.getState() === "RUNNING",
   });
@@ -213,7 +266,7 @@ describe("playloop on the Temporal dev server", () => {
     };
     for (const [id, reason] of Object.entries(why)) {
       const state = await eventually(async () => {
-        const s = await journey(id, "seat-upsell");
+        const s = await play(id, "seat-upsell");
         return s?.decisions.some((d) => d.kind === "suppressed") === true ? s : undefined;
       }, `${id}'s suppression`);
       expect(state.decisions.filter((d) => d.kind === "suppressed").map((d) => d.reason)).toContain(reason);
@@ -222,31 +275,52 @@ describe("playloop on the Temporal dev server", () => {
       ).toEqual([]);
     }
 
-    // Operators find the runs by playbook, and by playbook and stage, in visibility.
+    // Each account is one workflow; operators find them by play, and by play and stage.
     const listed = await eventually(async () => {
       const ids: string[] = [];
-      for await (const execution of env.client.workflow.list({ query: "PlaybookId = 'seat-upsell'" }))
+      for await (const execution of env.client.workflow.list({
+        query: "Plays = 'seat-upsell' AND AccountId STARTS_WITH 'dev-'",
+      }))
         ids.push(execution.workflowId);
-      const mine = ids.filter((id) => id.startsWith("playloop/seat-upsell/dev-")).sort();
-      return mine.length === 4 ? mine : undefined;
-    }, "the visibility query on PlaybookId");
+      return ids.length === 4 ? ids.sort() : undefined;
+    }, "the visibility query on Plays");
     expect(listed).toEqual([
-      "playloop/seat-upsell/dev-acme",
-      "playloop/seat-upsell/dev-globex",
-      "playloop/seat-upsell/dev-initech",
-      "playloop/seat-upsell/dev-umbrella",
+      "playloop/account/dev-acme",
+      "playloop/account/dev-globex",
+      "playloop/account/dev-initech",
+      "playloop/account/dev-umbrella",
     ]);
     const inProve = await eventually(async () => {
       const ids: string[] = [];
       for await (const execution of env.client.workflow.list({
-        query: "PlaybookId = 'seat-upsell' AND Stage = 'prove' AND AccountId = 'dev-acme'",
+        query: "Stages = 'seat-upsell:prove' AND AccountId = 'dev-acme'",
       }))
         ids.push(execution.workflowId);
       return ids.length === 1 ? ids : undefined;
-    }, "the visibility query on PlaybookId and Stage");
-    expect(inProve).toEqual(["playloop/seat-upsell/dev-acme"]);
-    const description = await env.client.workflow.getHandle("playloop/seat-upsell/dev-acme").describe();
-    expect(await description.staticSummary()).toBe("Seat upsell at capacity (upsell) for Acme Corp");
+    }, "the visibility query on Stages");
+    expect(inProve).toEqual(["playloop/account/dev-acme"]);
+    const description = await env.client.workflow.getHandle("playloop/account/dev-acme").describe();
+    expect(await description.staticSummary()).toBe("Account Acme Corp: every play of dev-acme");
+    expect(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.Plays)).toEqual([
+      "at-risk-retention",
+      "downsell-save",
+      "new-department-cross-sell",
+      "renewal-bundle",
+      "seat-upsell",
+    ]);
+    const status = await eventually(async () => {
+      const r = await request("GET", "/v1/accounts/dev-acme");
+      const body = (await r.json()) as AccountView;
+      return body.plays.find((p) => p.playbookId === "seat-upsell")?.waitingFor === "qbr.completed" ? body : undefined;
+    }, "acme waiting for its QBR");
+    expect(status.active?.playbookId).toBe("seat-upsell");
+    expect(status.plays.map((p) => [p.playbookId, p.status])).toEqual([
+      ["at-risk-retention", "detecting"],
+      ["downsell-save", "detecting"],
+      ["new-department-cross-sell", "detecting"],
+      ["renewal-bundle", "detecting"],
+      ["seat-upsell", "running"],
+    ]);
   }, 90_000);
 
   it("rejects bad requests with a 4xx and a message, never a 500", async () => {
@@ -308,15 +382,13 @@ describe("playloop on the Temporal dev server", () => {
     expect(eventsAgain.stdout).toContain("crm-events.ndjson: accepted 0, unchanged 4, rejected 0");
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(await (await request("GET", "/v1/accounts/crm-001")).json()).toEqual(before);
-    const northwind = (before as { account: { journeys: Record<string, unknown> } }).account;
-    expect(Object.keys(northwind.journeys)).toHaveLength(5);
+    expect((before as AccountView).plays).toHaveLength(5);
   }, 120_000);
 
   it("rejects malformed export lines with their line numbers and ingests the rest", async () => {
-    const { plans, policy } = loadPlaybooks(join(ROOT, "playbooks"));
     const summary = await ingest({
       file: join(ROOT, "test/fixtures/ingest/accounts-with-errors.ndjson"),
-      accounts: new AccountClient(env.client, plans, policy, TASK_QUEUE),
+      accounts: new AccountClient(env.client, TASK_QUEUE),
       concurrency: 4,
     });
     expect(summary.accepted).toBe(3);
@@ -327,89 +399,126 @@ describe("playloop on the Temporal dev server", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     const events = await ingest({
       file: join(ROOT, "playbooks/samples/crm-events.ndjson"),
-      accounts: new AccountClient(env.client, plans, policy, TASK_QUEUE),
+      accounts: new AccountClient(env.client, TASK_QUEUE),
       kind: "events",
     });
     expect(events.accepted + events.unchanged).toBe(4);
     const csv = await ingest({
       file: join(ROOT, "test/fixtures/ingest/broken.csv"),
-      accounts: new AccountClient(env.client, plans, policy, TASK_QUEUE),
+      accounts: new AccountClient(env.client, TASK_QUEUE),
     });
     expect(csv.accepted).toBe(1);
     expect(csv.rejected).toEqual([{ line: 4, reason: expect.stringMatching(/Quote Not Closed/) }]);
   }, 60_000);
 
-  it("keeps an account coordinator's state and seen event ids across continue-as-new", async () => {
+  it("keeps an account's plays and seen event ids across continue-as-new", async () => {
     const acme = {
       ...(JSON.parse(readRepoFile("playbooks/samples/acme.json")) as Record<string, unknown>),
       id: "long-1",
-    };
-    const coordinator = await env.client.workflow.signalWithStart("account", {
-      taskQueue: TASK_QUEUE,
-      workflowId: "playloop/account/long-1",
-      args: [{ account: acme, plans: [plan("offer-later")], policy: DEFAULT_POLICY, maxHistoryEvents: 40 }],
-      signal: "snapshot",
-      signalArgs: [acme],
-    });
-    const firstRun = (await coordinator.describe()).runId;
+    } as AccountSnapshot;
+    const handle = await startWithHistoryLimit(acme, 40);
+    const firstRun = (await handle.describe()).runId;
     for (let i = 0; i < 30; i++)
-      await coordinator.signal("event", { id: `note-${i}`, type: "note.added", data: { i } });
-    const latest = env.client.workflow.getHandle("playloop/account/long-1");
+      await handle.executeUpdate(eventUpdate, { args: [{ id: `note-${i}`, type: "note.added", data: { i } }] });
+    const latest = env.client.workflow.getHandle(accountWorkflowId("long-1"));
     await eventually(async () => ((await latest.describe()).runId !== firstRun ? true : undefined), "continue-as-new");
-    await latest.signal("event", { id: "go", type: "demo.offer_now" });
-    await eventually(async () => {
-      const s = await latest.query<AccountState>("state");
-      return s.journeys["offer-later"]?.status === "ended" ? s : undefined;
-    }, "the offer");
-    // Ids seen before and after continue-as-new are both ignored.
-    await latest.signal("event", { id: "go", type: "demo.offer_now" });
-    await latest.signal("event", { id: "note-0", type: "note.added" });
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    const state = await latest.query<AccountState>("state");
-    expect(state.journeys["offer-later"]).toMatchObject({ status: "ended", runs: 1, outcome: "proposed" });
-    expect(state.offers.map((o) => o.playbookId)).toEqual(["offer-later"]);
+    await latest.executeUpdate(eventUpdate, {
+      args: [{ id: "u1", type: "usage.updated", data: { usage: { seat_utilization: 0.95 } } }],
+    });
+    const waiting = await eventually(async () => {
+      const s = await latest.query(stateQuery);
+      return s.plays.find((p) => p.playbookId === "seat-upsell")?.waitingFor === "qbr.completed" ? s : undefined;
+    }, "seat-upsell to reach its QBR wait");
+    expect(waiting.plays.find((p) => p.playbookId === "seat-upsell")?.decisions.map((d) => d.reason)).toContain(
+      "trigger capacity",
+    );
+    // Ids seen before and after continue-as-new are both repeats.
+    expect(await latest.executeUpdate(eventUpdate, { args: [{ id: "note-0", type: "note.added" }] })).toEqual({
+      duplicate: true,
+    });
+    expect(await latest.executeUpdate(eventUpdate, { args: [{ id: "u1", type: "usage.updated" }] })).toEqual({
+      duplicate: true,
+    });
   }, 90_000);
 
-  it("loses and duplicates nothing when a worker process is killed mid-journey and restarted", async () => {
+  it("loses and duplicates nothing when a worker process is killed mid-play and restarted", async () => {
     const log = actionLog();
     const queue = "playloop-restart-test";
-    const startWorker = (): Promise<ChildProcess> => {
-      const child = spawn(process.execPath, [join(ROOT, "dist/engine/cli/main.js"), "worker"], {
-        env: {
-          ...process.env,
-          TEMPORAL_ADDRESS: env.address,
-          PLAYLOOP_TASK_QUEUE: queue,
-          PLAYLOOP_ACTIONS_FILE: log.path,
-        },
-        stdio: ["ignore", "ignore", "pipe"],
-      });
-      children.push(child);
-      return new Promise((resolve, reject) => {
-        let output = "";
-        child.stderr?.on("data", (chunk: Buffer) => {
-          output += chunk.toString();
-          if (output.includes("worker polling task queue")) resolve(child);
-        });
-        child.once("exit", (code) => reject(new Error(`worker exited with ${code}:\n${output}`)));
-      });
-    };
-    const first = await startWorker();
-    const acme = JSON.parse(readRepoFile("playbooks/samples/acme.json")) as { id: string };
-    const handle = await env.client.workflow.start("journey", {
-      taskQueue: queue,
-      workflowId: "playloop/restart-demo/acme",
-      args: [{ plan: plan("restart-demo"), account: acme, holdout: false }],
-    });
+    const folder = playbookFolder({ "restart-demo.yaml": readRepoFile("test/fixtures/journeys/restart-demo.yaml") });
+    const first = await startWorkerProcess(queue, folder, log.path);
+    const accounts = new AccountClient(env.client, queue);
+    const acme = JSON.parse(readRepoFile("playbooks/samples/acme.json")) as AccountSnapshot;
+    await accounts.upsertAccount(acme);
     await eventually(async () => (log.read().length === 1 ? true : undefined), "the first action");
     first.kill("SIGKILL");
     await new Promise((resolve) => first.once("exit", resolve));
-    await handle.signal("event", { id: "go", type: "demo.continue" });
-    await startWorker();
-    const result = (await handle.result()) as JourneyState;
-    expect(result.outcome).toBe("done");
+    await accounts.sendEvent(acme.id, { id: "go", type: "demo.continue" });
+    await startWorkerProcess(queue, folder, log.path);
+    const done = await eventually(
+      async () => {
+        const p = (await accounts.status(acme.id)).plays[0];
+        return p?.status === "ended" ? p : undefined;
+      },
+      "the play to end",
+      60_000,
+    );
+    expect(done.outcome).toBe("done");
     expect(log.read().map((e) => e.id)).toEqual([
       "restart-demo:acme:0:orchestrate.1",
       "restart-demo:acme:0:orchestrate.3",
     ]);
+  }, 180_000);
+
+  it("takes an edited playbook to accounts that existed before, while running and across a restart, and starts a new playbook for them", async () => {
+    const log = actionLog();
+    const queue = "playloop-edit-test";
+    const seatUpsell = readRepoFile("playbooks/seat-upsell.yaml");
+    const folder = playbookFolder({ "seat-upsell.yaml": seatUpsell });
+    let worker = await startWorkerProcess(queue, folder, log.path);
+    const accounts = new AccountClient(env.client, queue);
+    const base = {
+      ...(JSON.parse(readRepoFile("playbooks/samples/acme.json")) as Record<string, unknown>),
+      onboarded_at: day(Date.now(), -174),
+      renewal_date: day(Date.now(), 200),
+    };
+    const ids = ["edit-1", "edit-2"];
+    for (const id of ids) await accounts.upsertAccount({ ...base, id } as AccountSnapshot);
+    const before = (await accounts.status("edit-1")).plays[0]?.version;
+
+    // Edited while the worker runs: the folder is watched.
+    writeFileSync(
+      join(folder, "seat-upsell.yaml"),
+      seatUpsell.replace("template: capacity-insight", "template: capacity-insight-v2"),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await accounts.sendEvent("edit-1", {
+      id: "u1",
+      type: "usage.updated",
+      data: { usage: { seat_utilization: 0.92 } },
+    });
+    const prompt = await eventually(async () => log.read().find((e) => e.subject === "edit-1"), "edit-1's prompt");
+    expect(prompt.data).toMatchObject({ template: "capacity-insight-v2" });
+    expect((prompt.data.playbook as { version: string }).version).not.toBe(before);
+
+    // Edited while the worker is stopped, and a playbook added: both reach edit-2 after the restart.
+    worker.kill("SIGTERM");
+    await new Promise((resolve) => worker.once("exit", resolve));
+    writeFileSync(
+      join(folder, "seat-upsell.yaml"),
+      seatUpsell.replace("template: capacity-insight", "template: capacity-insight-v3"),
+    );
+    writeFileSync(join(folder, "offer-later.yaml"), readRepoFile("test/fixtures/journeys/offer-later.yaml"));
+    worker = await startWorkerProcess(queue, folder, log.path);
+    await accounts.sendEvent("edit-2", {
+      id: "u1",
+      type: "usage.updated",
+      data: { usage: { seat_utilization: 0.92 } },
+    });
+    const second = await eventually(async () => log.read().find((e) => e.subject === "edit-2"), "edit-2's prompt");
+    expect(second.data).toMatchObject({ template: "capacity-insight-v3" });
+    const status = await accounts.status("edit-2");
+    expect(status.plays.map((p) => p.playbookId)).toEqual(["offer-later", "seat-upsell"]);
+    expect(status.plays[0]?.status).toBe("detecting");
+    worker.kill("SIGTERM");
   }, 180_000);
 });

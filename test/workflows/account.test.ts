@@ -1,39 +1,46 @@
-// One account, many playbooks, on the time-skipping server: the coordinator decides who may reach
-// the account, and every suppression is recorded with its reason.
-import type { WorkflowHandle } from "@temporalio/client";
+// One account, many playbooks, on the time-skipping server: the account workflow decides which
+// play may reach the account, and every suppression is recorded with its reason.
+import { WithStartWorkflowOperation, type WorkflowHandle } from "@temporalio/client";
+import { defaultPayloadConverter } from "@temporalio/common";
 import type { TestWorkflowEnvironment } from "@temporalio/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { CompiledPlan } from "../../engine/index.js";
-import { accountWorkflowId, type AccountInput, type AccountState } from "../../engine/journey/account-types.js";
-import { journeyWorkflowId, type JourneyState } from "../../engine/journey/journey-types.js";
-import { SEARCH_ATTRIBUTES } from "../../engine/journey/search-attributes.js";
-import { DEFAULT_POLICY, validatePolicy, type AccountPolicy } from "../../engine/validate/validate-policy.js";
+import type { AccountView, PlayView } from "../../engine/journey/account-view.js";
+import type { AccountSnapshot } from "../../engine/journey/journey-types.js";
+import { accountWorkflowId, upsertUpdate, type AccountWorkflowInput } from "../../engine/messages/account-messages.js";
+import { validatePolicy, type AccountPolicy } from "../../engine/validate/validate-policy.js";
 import { readRepoFile } from "../helpers.js";
-import { DAY, account, day, plan, recordHistory, timeSkippingEnv, withJourneyWorker } from "./harness.js";
+import {
+  DAY,
+  account,
+  day,
+  plan,
+  play,
+  recordHistory,
+  terminateStarted,
+  timeSkippingEnv,
+  view,
+  withAccountWorker,
+  type AccountTestContext,
+} from "./harness.js";
 
 let env: TestWorkflowEnvironment;
-const started: AccountInput[] = [];
+/** Account workflows this file started itself (with a small history limit); terminated after each test. */
+const startedHere: string[] = [];
 
 beforeAll(async () => {
   env = await timeSkippingEnv();
 }, 60_000);
 
 afterEach(async () => {
-  // Coordinators abandon their journeys when they close, so terminate both.
-  for (const input of started.splice(0)) {
-    const ids = [
-      accountWorkflowId(input.account.id),
-      ...input.plans.map((p) => journeyWorkflowId(p.id, input.account.id)),
-    ];
-    await Promise.all(
-      ids.map((id) =>
-        env.client.workflow
-          .getHandle(id)
-          .terminate()
-          .catch(() => undefined),
-      ),
-    );
-  }
+  await terminateStarted(env);
+  await Promise.all(
+    startedHere.splice(0).map((id) =>
+      env.client.workflow
+        .getHandle(id)
+        .terminate("test finished")
+        .catch(() => undefined),
+    ),
+  );
 });
 
 afterAll(async () => {
@@ -48,233 +55,538 @@ const ALL_PLAYBOOKS = [
   "at-risk-retention",
 ];
 
-async function startAccount(taskQueue: string, input: AccountInput): Promise<WorkflowHandle> {
-  const handle = await env.client.workflow.signalWithStart("account", {
-    taskQueue,
-    workflowId: accountWorkflowId(input.account.id),
-    args: [input],
-    signal: "snapshot",
-    signalArgs: [input.account],
-  });
-  started.push(input);
-  return handle;
-}
+const plans = (ids: string[]) => ids.map((id) => plan(id));
+const reasons = (p: PlayView) => p.decisions.map((d) => `${d.kind}: ${d.reason}`);
+const accountReasons = (v: AccountView) => v.decisions.map((d) => d.reason);
+const WAITING_FOR_ACCOUNT = "the account to be free of other plays";
 
-function journey(playbookId: string, accountId: string): Promise<JourneyState> {
-  return env.client.workflow.getHandle(journeyWorkflowId(playbookId, accountId)).query<JourneyState>("state");
-}
-
-const plans = (ids: string[]): CompiledPlan[] => ids.map((id) => plan(id));
-
-/** Starts the account under all five playbooks, then reports seat utilization; a day passes. */
-async function allPlaybooksThenCapacity(
-  taskQueue: string,
-  acct: AccountInput["account"],
+/** Starts the account (under the worker's playbooks), then reports seat utilization; a day passes. */
+async function startThenCapacity(
+  context: AccountTestContext,
+  snapshot: AccountSnapshot,
   utilization: number,
 ): Promise<WorkflowHandle> {
-  const coordinator = await startAccount(taskQueue, {
-    account: acct,
-    plans: plans(ALL_PLAYBOOKS),
-    policy: DEFAULT_POLICY,
-  });
+  const handle = await context.start(snapshot);
   await env.sleep(60_000);
-  await coordinator.signal("event", {
+  await context.accounts.sendEvent(snapshot.id, {
     id: "usage-1",
     type: "usage.updated",
     data: { usage: { seat_utilization: utilization } },
   });
   await env.sleep(DAY);
-  return coordinator;
+  return handle;
 }
 
-describe("the account coordinator", () => {
+/**
+ * Starts an account workflow that continues as new once its history is longer than
+ * `maxHistoryEvents`; returns its handle (following the chain) and the first run's id.
+ */
+async function startSmall(
+  context: AccountTestContext,
+  snapshot: AccountSnapshot,
+  maxHistoryEvents: number,
+): Promise<{ handle: WorkflowHandle; firstRunId: string }> {
+  const workflowId = accountWorkflowId(snapshot.id);
+  const startWorkflowOperation = new WithStartWorkflowOperation("account", {
+    workflowId,
+    taskQueue: context.taskQueue,
+    args: [{ accountId: snapshot.id, maxHistoryEvents } satisfies AccountWorkflowInput],
+    workflowIdConflictPolicy: "USE_EXISTING",
+  });
+  startedHere.push(workflowId);
+  await env.client.workflow.executeUpdateWithStart(upsertUpdate, {
+    args: [snapshot],
+    updateId: `start-${snapshot.id}`,
+    startWorkflowOperation,
+  });
+  const first = await startWorkflowOperation.workflowHandle();
+  return { handle: env.client.workflow.getHandle(workflowId), firstRunId: first.firstExecutionRunId };
+}
+
+/** The input the account's current run started with: what the previous run carried over. */
+async function currentRunInput(handle: WorkflowHandle): Promise<{ runId: string; input: AccountWorkflowInput }> {
+  const runId = (await handle.describe()).runId;
+  const history = await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  if (payload === undefined || payload === null) throw new Error(`no start input for ${handle.workflowId}`);
+  return { runId, input: defaultPayloadConverter.fromPayload<AccountWorkflowInput>(payload) };
+}
+
+/** The search attributes of the account workflow, by name. */
+async function searchAttributes(handle: WorkflowHandle): Promise<Record<string, unknown>> {
+  const pairs = (await handle.describe()).typedSearchAttributes.getAll();
+  return Object.fromEntries(pairs.map((pair) => [pair.key.name, pair.value]));
+}
+
+describe("arbitration between the plays of one account", () => {
   it("gives an account eligible for both seat-upsell and renewal-bundle only renewal-bundle's outreach", async () => {
-    await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
+    await withAccountWorker(env, plans(ALL_PLAYBOOKS), async (context) => {
+      const { log, now } = context;
       const both = account("both-1", now, {
         renewal_date: day(now, 80),
         usage: { active_seats: 46, seat_utilization: 0.92 },
       });
-      const coordinator = await allPlaybooksThenCapacity(taskQueue, both, 0.93);
-      const sources = new Set(log.read().map((e) => e.source));
-      expect([...sources]).toEqual(["playloop/playbooks/renewal-bundle"]);
-      const upsell = await journey("seat-upsell", "both-1");
-      expect(upsell.decisions.map((d) => d.reason)).toContain("suppressed: renewal-bundle active");
-      const state = await coordinator.query<AccountState>("state");
-      expect(state.active?.playbookId).toBe("renewal-bundle");
-      expect(state.decisions.map((d) => d.reason)).toContain("seat-upsell suppressed: renewal-bundle active");
-      expect(Object.keys(state.journeys).sort()).toEqual([...ALL_PLAYBOOKS].sort());
-      await recordHistory(coordinator, "account-arbitration-detecting");
-      await recordHistory(
-        env.client.workflow.getHandle(journeyWorkflowId("seat-upsell", "both-1")),
-        "seat-upsell-suppressed-by-renewal-detecting",
-      );
+      const handle = await startThenCapacity(context, both, 0.93);
+      expect(log.read().map((e) => e.id)).toEqual([
+        "renewal-bundle:both-1:0:orchestrate.1",
+        "renewal-bundle:both-1:0:orchestrate.2",
+        "renewal-bundle:both-1:0:orchestrate.3",
+        "renewal-bundle:both-1:0:prove.1",
+        "renewal-bundle:both-1:0:commit.1",
+      ]);
+      const upsell = await play(handle, "seat-upsell");
+      expect(upsell).toMatchObject({ status: "running", step: "orchestrate.1", waitingFor: WAITING_FOR_ACCOUNT });
+      expect(reasons(upsell)).toEqual(["fired: trigger capacity", "suppressed: suppressed: renewal-bundle active"]);
+      const v = await view(handle);
+      expect(v.active?.playbookId).toBe("renewal-bundle");
+      expect(accountReasons(v)).toEqual(["seat-upsell suppressed: renewal-bundle active"]);
+      expect(v.plays.map((p) => p.playbookId)).toEqual([...ALL_PLAYBOOKS].sort());
+      expect(v.offers.map((o) => o.playbookId)).toEqual(["renewal-bundle"]);
+      expect((await searchAttributes(handle)).LastSuppression).toBe("seat-upsell: suppressed: renewal-bundle active");
+      await recordHistory(handle, "account-arbitration");
     });
   });
 
   it("gives an at-risk account the retention play and no upsell", async () => {
-    await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
+    await withAccountWorker(env, plans(ALL_PLAYBOOKS), async (context) => {
+      const { log, now } = context;
       const atRisk = account("risk-1", now, {
         health_score: 32,
         risk: { open_escalations: 1, cancellation_intent: false },
       });
-      await allPlaybooksThenCapacity(taskQueue, atRisk, 0.95);
-      const sources = new Set(log.read().map((e) => e.source));
-      expect([...sources]).toEqual(["playloop/playbooks/at-risk-retention"]);
-      expect(log.read().map((e) => e.data.owner)).toEqual(expect.arrayContaining(["csm", "executive_sponsor"]));
-      expect((await journey("seat-upsell", "risk-1")).decisions.map((d) => d.reason)).toContain("suppressed: at_risk");
+      const handle = await startThenCapacity(context, atRisk, 0.95);
+      expect(log.read().map((e) => e.id)).toEqual([
+        "at-risk-retention:risk-1:0:orchestrate.1",
+        "at-risk-retention:risk-1:0:orchestrate.2",
+        "at-risk-retention:risk-1:0:prove.1",
+      ]);
+      expect(log.read().map((e) => e.data.owner)).toEqual(["csm", "executive_sponsor", "csm"]);
+      const upsell = await play(handle, "seat-upsell");
+      expect(upsell.decisions.filter((d) => d.kind === "suppressed")).toEqual([
+        expect.objectContaining({ step: "orchestrate.1", reason: "suppressed: at_risk" }),
+        expect.objectContaining({ step: "orchestrate.2", reason: "suppressed: at_risk" }),
+        expect.objectContaining({ step: "prove.1", reason: "suppressed: at_risk" }),
+      ]);
+      expect(upsell).toMatchObject({ status: "running", stage: "prove", waitingFor: "qbr.completed" });
+      expect((await play(handle, "at-risk-retention")).decisions[0]).toMatchObject({
+        kind: "fired",
+        reason: "trigger became_at_risk",
+      });
+      expect((await view(handle)).active?.playbookId).toBe("at-risk-retention");
     });
   });
 
   it("caps offers across playbooks per the policy file, and ignores repeated event ids", async () => {
     const { policy } = validatePolicy(readRepoFile("test/fixtures/journeys/one-offer-policy.yaml"));
-    await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
-      const coordinator = await startAccount(taskQueue, {
-        account: account("cap-1", now),
-        plans: plans(["offer-first", "offer-later"]),
-        policy: policy as AccountPolicy,
-      });
-      await env.sleep(60_000);
-      expect(log.read().map((e) => e.source)).toEqual(["playloop/playbooks/offer-first"]);
-      await coordinator.signal("event", { id: "go", type: "demo.offer_now" });
-      await coordinator.signal("event", { id: "go", type: "demo.offer_now" });
-      await env.sleep(60_000);
-      expect(log.read()).toHaveLength(1);
-      const later = await journey("offer-later", "cap-1");
-      expect(later.decisions.map((d) => d.reason)).toContain("suppressed: account cap of 1 offers per 90 days reached");
-      expect(later.decisions.filter((d) => d.kind === "fired")).toHaveLength(1); // the repeated event id did nothing
-      const state = await coordinator.query<AccountState>("state");
-      expect(state.offers.map((o) => o.playbookId)).toEqual(["offer-first"]);
-      expect(state.journeys["offer-first"]).toMatchObject({ status: "ended", outcome: "proposed" });
-      expect(state.active).toBeUndefined();
-      await recordHistory(coordinator, "account-offer-cap-detecting");
-    });
+    await withAccountWorker(
+      env,
+      plans(["offer-first", "offer-later"]),
+      async (context) => {
+        const { log, now, accounts } = context;
+        const handle = await context.start(account("cap-1", now));
+        await env.sleep(60_000);
+        expect(log.read().map((e) => e.id)).toEqual(["offer-first:cap-1:0:commit.1"]);
+        expect(await accounts.sendEvent("cap-1", { id: "go", type: "demo.offer_now" })).toEqual({ duplicate: false });
+        expect(await accounts.sendEvent("cap-1", { id: "go", type: "demo.offer_now" })).toEqual({ duplicate: true });
+        await env.sleep(60_000);
+        expect(log.read()).toHaveLength(1);
+        const later = await play(handle, "offer-later");
+        expect(later.decisions).toContainEqual(
+          expect.objectContaining({
+            kind: "suppressed",
+            step: "commit.1",
+            reason: "suppressed: account cap of 1 offers per 90 days reached",
+          }),
+        );
+        expect(later.decisions.filter((d) => d.kind === "fired")).toHaveLength(1); // the repeated event id did nothing
+        expect(later).toMatchObject({ status: "ended", outcome: "proposed", offers: [{ status: "withdrawn" }] });
+        const v = await view(handle);
+        expect(v.offers.map((o) => o.playbookId)).toEqual(["offer-first"]);
+        // offer-first re-enters on the event (its re-entry rule is `always`) and meets the cap too.
+        expect(await play(handle, "offer-first")).toMatchObject({ status: "ended", outcome: "proposed", run: 2 });
+        expect(accountReasons(v)).toEqual([
+          "offer-first released the account",
+          "offer-first re-entered (run 2)",
+          "offer-first offer suppressed: account cap of 1 offers per 90 days reached",
+          "offer-later offer suppressed: account cap of 1 offers per 90 days reached",
+        ]);
+        expect(v.active).toBeUndefined();
+        await recordHistory(handle, "account-offer-cap");
+      },
+      policy,
+    );
   });
 });
 
-async function journeyExists(playbookId: string, accountId: string): Promise<boolean> {
-  try {
-    await env.client.workflow.getHandle(journeyWorkflowId(playbookId, accountId)).describe();
-    return true;
-  } catch (error) {
-    if (error instanceof Error && error.name === "WorkflowNotFoundError") return false;
-    throw error;
-  }
-}
-
-describe("detection held by the coordinator", () => {
-  it("starts no journey until a trigger fires, opens renewal-bundle's window on a timer, and times seat-upsell out", async () => {
-    await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
+describe("detection inside the account workflow", () => {
+  it("detects every play at once, opens renewal-bundle's window on a timer, times seat-upsell out, and detects it again", async () => {
+    await withAccountWorker(env, plans(ALL_PLAYBOOKS), async (context) => {
+      const { log, now, accounts } = context;
       // Renewal in 250 days: renewal-bundle's window opens in 160, at-risk-retention's in 130.
       const acct = account("quiet-4", now, { renewal_date: day(now, 250) });
-      const coordinator = await startAccount(taskQueue, {
-        account: acct,
-        plans: plans(ALL_PLAYBOOKS),
-        policy: DEFAULT_POLICY,
-      });
+      const handle = await context.start(acct);
       await env.sleep(60_000);
-      const before = await coordinator.query<AccountState>("state");
-      expect(Object.values(before.journeys).map((j) => j.status)).toEqual(ALL_PLAYBOOKS.map(() => "detecting"));
-      expect(before.journeys["seat-upsell"]).toMatchObject({ runs: 0, waitingFor: "capacity (usage.updated)" });
-      expect(Date.parse(before.journeys["seat-upsell"]?.waitingUntil ?? "") - now).toBeGreaterThanOrEqual(180 * DAY);
-      for (const id of ALL_PLAYBOOKS) expect(await journeyExists(id, "quiet-4")).toBe(false);
+      const before = await view(handle);
+      expect(before.plays.map((p) => [p.playbookId, p.status, p.run])).toEqual(
+        [...ALL_PLAYBOOKS].sort().map((id) => [id, "detecting", 1]),
+      );
+      const upsell = before.plays.find((p) => p.playbookId === "seat-upsell");
+      expect(upsell?.waitingFor).toBe("capacity (usage.updated)");
+      expect(Date.parse(upsell?.waitingUntil ?? "") - now).toBeGreaterThanOrEqual(180 * DAY);
+      expect(Date.parse(upsell?.waitingUntil ?? "") - now).toBeLessThan(180 * DAY + 60_000);
+      expect(log.read()).toEqual([]);
 
       await env.sleep(161 * DAY);
-      const renewal = await journey("renewal-bundle", "quiet-4");
-      expect(renewal.decisions.find((d) => d.kind === "fired")?.reason).toBe("trigger renewal_window");
-      expect(log.read().map((e) => e.source)).toContain("playloop/playbooks/renewal-bundle");
-      expect(await journeyExists("at-risk-retention", "quiet-4")).toBe(false); // its window opened, but the account is not at risk
+      const renewal = await play(handle, "renewal-bundle");
+      expect(renewal.decisions.find((d) => d.kind === "fired")).toMatchObject({
+        step: "detect.1",
+        reason: "trigger renewal_window",
+      });
+      expect(log.read()[0]?.id).toBe("renewal-bundle:quiet-4:0:orchestrate.1");
+      // at-risk-retention's window opened too, but the account is not at risk: it goes on detecting.
+      expect(await play(handle, "at-risk-retention")).toMatchObject({
+        status: "detecting",
+        waitingFor: "renewal_approaching or became_at_risk",
+      });
 
       await env.sleep(20 * DAY);
-      const after = await coordinator.query<AccountState>("state");
-      expect(after.journeys["seat-upsell"]).toMatchObject({ status: "ended", outcome: "timed_out", runs: 0 });
-      expect(after.journeys["renewal-bundle"]).toMatchObject({ runs: 1 });
-      expect(after.journeys["renewal-bundle"]?.status).not.toBe("detecting");
-      expect(after.decisions.map((d) => d.reason)).toEqual(
-        expect.arrayContaining([
-          "renewal-bundle trigger renewal_window: journey started",
-          "seat-upsell timed out in detect: no capacity (usage.updated) within 180 days",
-        ]),
-      );
-      expect(await journeyExists("seat-upsell", "quiet-4")).toBe(false);
+      const timedOut = await play(handle, "seat-upsell");
+      expect(timedOut).toMatchObject({ status: "ended", outcome: "timed_out", run: 1 });
+      expect(reasons(timedOut)).toEqual([
+        "timeout: no capacity (usage.updated) within 180 days",
+        "ended: journey ended: timed_out",
+      ]);
+      expect(await play(handle, "renewal-bundle")).toMatchObject({ status: "running", stage: "commit", run: 1 });
 
-      // seat-upsell may enter again (its re-entry rule allows it): it is detecting again.
-      await coordinator.signal("snapshot", { ...acct, health_score: 84 });
+      // seat-upsell may enter again (its re-entry rule allows it): a snapshot starts its second run.
+      expect(await accounts.upsertAccount({ ...acct, health_score: 84 })).toEqual({ changed: true });
       await env.sleep(60_000);
-      expect((await coordinator.query<AccountState>("state")).journeys["seat-upsell"]).toMatchObject({
+      expect(await play(handle, "seat-upsell")).toMatchObject({
         status: "detecting",
-        runs: 0,
+        run: 2,
+        waitingFor: "capacity (usage.updated)",
       });
-      await recordHistory(coordinator, "account-detect-window-timeout");
+      expect(accountReasons(await view(handle))).toEqual(["seat-upsell re-entered (run 2)"]);
+      await recordHistory(handle, "account-detect-window-timeout");
     });
   });
 
   it("ends a detecting play on its exit condition and starts the play whose trigger the same update fires", async () => {
-    await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
-      const acct = account("leaving-1", now, { renewal_date: day(now, 250) });
-      const coordinator = await startAccount(taskQueue, {
-        account: acct,
-        plans: plans(["seat-upsell", "downsell-save"]),
-        policy: DEFAULT_POLICY,
-      });
+    await withAccountWorker(env, plans(["seat-upsell", "downsell-save"]), async (context) => {
+      const { log, now, accounts } = context;
+      const handle = await context.start(account("leaving-1", now, { renewal_date: day(now, 250) }));
       await env.sleep(60_000);
-      await coordinator.signal("event", {
+      await accounts.sendEvent("leaving-1", {
         id: "intent-1",
         type: "account.updated",
         data: { risk: { open_escalations: 0, cancellation_intent: true } },
       });
       await env.sleep(DAY);
-      const state = await coordinator.query<AccountState>("state");
-      expect(state.journeys["seat-upsell"]).toMatchObject({
-        status: "ended",
-        outcome: "exited: risk.cancellation_intent == true",
-      });
-      expect(state.journeys["downsell-save"]).toMatchObject({ status: "running", runs: 1 });
-      const save = await journey("downsell-save", "leaving-1");
+      const upsell = await play(handle, "seat-upsell");
+      expect(upsell).toMatchObject({ status: "ended", outcome: "exited: risk.cancellation_intent == true", run: 1 });
+      const save = await play(handle, "downsell-save");
+      expect(save).toMatchObject({ status: "running", run: 1, stage: "commit", waitingFor: "deal.closed" });
       expect(save.decisions.find((d) => d.kind === "fired")?.reason).toBe("trigger cancellation_intent");
-      expect(new Set(log.read().map((e) => e.source))).toEqual(new Set(["playloop/playbooks/downsell-save"]));
-      expect(await journeyExists("seat-upsell", "leaving-1")).toBe(false);
+      expect(log.read().map((e) => e.id)).toEqual([
+        "downsell-save:leaving-1:0:orchestrate.1",
+        "downsell-save:leaving-1:0:prove.1",
+        "downsell-save:leaving-1:0:commit.1",
+      ]);
     });
   });
 });
 
 describe("enrollment", () => {
-  it("ends a journey when a deal closes, records the outcome, and re-enters only after the re-entry delay", async () => {
-    await withJourneyWorker(env, async ({ log, taskQueue, now }) => {
+  it("ends a play when a deal closes, records the outcome, and re-enters only after the re-entry delay", async () => {
+    await withAccountWorker(env, plans(["reentry-play"]), async (context) => {
+      const { log, now, accounts } = context;
       const acct = account("reenter-1", now);
-      const coordinator = await startAccount(taskQueue, {
-        account: acct,
-        plans: plans(["reentry-play"]),
-        policy: DEFAULT_POLICY,
-      });
+      const handle = await context.start(acct);
       await env.sleep(60_000);
       expect(log.read().map((e) => e.id)).toEqual(["reentry-play:reenter-1:0:orchestrate.1"]);
-      await coordinator.signal("event", { id: "deal-1", type: "deal.closed", data: { outcome: "won" } });
+      await accounts.sendEvent("reenter-1", { id: "deal-1", type: "deal.closed", data: { outcome: "won" } });
       await env.sleep(60_000);
-      const first = await env.client.workflow.getHandle(journeyWorkflowId("reentry-play", "reenter-1")).describe();
-      expect(first.status.name).toBe("COMPLETED");
-      expect(first.typedSearchAttributes.get(SEARCH_ATTRIBUTES.Outcome)).toBe("closed_won");
-      expect((await coordinator.query<AccountState>("state")).journeys["reentry-play"]).toMatchObject({
-        status: "ended",
-        outcome: "closed_won",
-        runs: 1,
-      });
+      expect(await play(handle, "reentry-play")).toMatchObject({ status: "ended", outcome: "closed_won", run: 1 });
+      const stages = (await searchAttributes(handle)).Stages;
+      expect(stages).toEqual(["reentry-play:ended", "reentry-play:ended:closed_won"]);
 
       await env.sleep(10 * DAY);
-      await coordinator.signal("snapshot", { ...acct, health_score: 81 });
+      await accounts.upsertAccount({ ...acct, health_score: 81 });
       await env.sleep(60_000);
-      expect((await coordinator.query<AccountState>("state")).journeys["reentry-play"]?.runs).toBe(1);
+      expect(await play(handle, "reentry-play")).toMatchObject({ status: "ended", run: 1 });
 
       await env.sleep(21 * DAY);
-      await coordinator.signal("snapshot", { ...acct, health_score: 80 });
+      await accounts.upsertAccount({ ...acct, health_score: 80 });
       await env.sleep(60_000);
-      expect((await coordinator.query<AccountState>("state")).journeys["reentry-play"]).toMatchObject({
-        status: "running",
-        runs: 2,
-      });
+      expect(await play(handle, "reentry-play")).toMatchObject({ status: "running", run: 2 });
       expect(log.read().map((e) => e.id)).toEqual([
         "reentry-play:reenter-1:0:orchestrate.1",
         "reentry-play:reenter-1:r2.0:orchestrate.1",
       ]);
+      expect(accountReasons(await view(handle))).toEqual([
+        "reentry-play released the account",
+        "reentry-play re-entered (run 2)",
+      ]);
+      await recordHistory(handle, "account-reentry");
+    });
+  });
+});
+
+describe("liveness: every play waiting for the account gets it once it is free", () => {
+  it("a play that holds the account and ends frees it: the waiting offer is then made", async () => {
+    await withAccountWorker(env, plans(["hold-account", "offer-later"]), async (context) => {
+      const { log, now, accounts } = context;
+      const handle = await context.start(account("free-1", now));
+      await env.sleep(60_000);
+      expect(log.read().map((e) => e.id)).toEqual(["hold-account:free-1:0:orchestrate.1"]);
+      await accounts.sendEvent("free-1", { id: "go", type: "demo.offer_now" });
+      await env.sleep(60_000);
+      expect(await play(handle, "offer-later")).toMatchObject({
+        status: "running",
+        step: "commit.1",
+        waitingFor: WAITING_FOR_ACCOUNT,
+      });
+      expect((await view(handle)).offers).toEqual([]);
+
+      await env.sleep(10 * DAY);
+      expect(log.read().map((e) => e.id)).toEqual([
+        "hold-account:free-1:0:orchestrate.1",
+        "hold-account:free-1:0:orchestrate.3",
+        "offer-later:free-1:0:commit.1",
+      ]);
+      expect(await play(handle, "offer-later")).toMatchObject({
+        status: "ended",
+        outcome: "proposed",
+        offers: [{ status: "proposed" }],
+      });
+      const v = await view(handle);
+      expect(v.offers.map((o) => [o.playbookId, o.status])).toEqual([["offer-later", "proposed"]]);
+      expect(accountReasons(v)).toEqual([
+        "offer-later suppressed: hold-account active",
+        "hold-account released the account",
+        "offer-later released the account",
+      ]);
+      expect(v.active).toBeUndefined();
+      await recordHistory(handle, "liveness-holder-ends");
+    });
+  });
+
+  it("a higher priority pre-empts the active play, which gets the account back afterwards", async () => {
+    await withAccountWorker(env, plans(["hold-account", "urgent-play"]), async (context) => {
+      const { log, now, accounts } = context;
+      const handle = await context.start(account("preempt-1", now));
+      await env.sleep(60_000);
+      await accounts.sendEvent("preempt-1", { id: "urgent", type: "demo.urgent" });
+      await env.sleep(60_000);
+      expect(log.read().map((e) => e.id)).toEqual([
+        "hold-account:preempt-1:0:orchestrate.1",
+        "urgent-play:preempt-1:0:orchestrate.1",
+      ]);
+      expect(accountReasons(await view(handle))).toEqual([
+        "hold-account pre-empted by urgent-play (priority 90 over 50)",
+        "urgent-play released the account",
+      ]);
+      expect(await play(handle, "hold-account")).toMatchObject({ status: "running", waitingFor: "10 days to pass" });
+
+      await env.sleep(10 * DAY);
+      expect(log.read().map((e) => e.id).at(-1)).toBe("hold-account:preempt-1:0:orchestrate.3");
+      expect(await play(handle, "hold-account")).toMatchObject({ status: "ended", outcome: "done" });
+      const v = await view(handle);
+      expect(accountReasons(v).at(-1)).toBe("hold-account released the account");
+      expect(v.active).toBeUndefined();
+      await recordHistory(handle, "liveness-preempt");
+    });
+  });
+
+  it("equal_priority first_come: the play that holds the account keeps it until it ends", async () => {
+    await withAccountWorker(
+      env,
+      plans(["hold-account", "wait-account"]),
+      async (context) => {
+        const { log, now, accounts } = context;
+        const handle = await context.start(account("first-1", now));
+        await env.sleep(60_000);
+        await accounts.sendEvent("first-1", { id: "go", type: "demo.go" });
+        await env.sleep(60_000);
+        expect(log.read().map((e) => e.id)).toEqual(["hold-account:first-1:0:orchestrate.1"]);
+        const waiting = await play(handle, "wait-account");
+        expect(waiting).toMatchObject({ status: "running", waitingFor: WAITING_FOR_ACCOUNT });
+        expect(reasons(waiting)).toEqual(["fired: trigger go", "suppressed: suppressed: hold-account active"]);
+        expect((await view(handle)).active?.playbookId).toBe("hold-account");
+
+        await env.sleep(10 * DAY);
+        expect(log.read().map((e) => e.id)).toEqual([
+          "hold-account:first-1:0:orchestrate.1",
+          "hold-account:first-1:0:orchestrate.3",
+          "wait-account:first-1:0:orchestrate.1",
+        ]);
+        expect(accountReasons(await view(handle))).toEqual([
+          "wait-account suppressed: hold-account active",
+          "hold-account released the account",
+          "wait-account released the account",
+        ]);
+      },
+      { name: "first-come", equalPriority: "first_come" },
+    );
+  });
+
+  it("equal_priority latest: the later play of the same priority takes the account", async () => {
+    await withAccountWorker(
+      env,
+      plans(["hold-account", "wait-account"]),
+      async (context) => {
+        const { log, now, accounts } = context;
+        const handle = await context.start(account("latest-1", now));
+        await env.sleep(60_000);
+        await accounts.sendEvent("latest-1", { id: "go", type: "demo.go" });
+        await env.sleep(60_000);
+        expect(log.read().map((e) => e.id)).toEqual([
+          "hold-account:latest-1:0:orchestrate.1",
+          "wait-account:latest-1:0:orchestrate.1",
+        ]);
+        expect(accountReasons(await view(handle))).toEqual([
+          "hold-account pre-empted by wait-account (priority 50 over 50)",
+          "wait-account released the account",
+        ]);
+
+        await env.sleep(10 * DAY);
+        expect(log.read().map((e) => e.id).at(-1)).toBe("hold-account:latest-1:0:orchestrate.3");
+        expect(await play(handle, "hold-account")).toMatchObject({ status: "ended", outcome: "done" });
+        await recordHistory(handle, "liveness-equal-priority-latest");
+      },
+      { name: "latest", equalPriority: "latest" },
+    );
+  });
+
+  it("on_conflict: end ends the play instead of waiting for the account", async () => {
+    await withAccountWorker(env, plans(["hold-account", "yield-play"]), async (context) => {
+      const { log, now, accounts } = context;
+      const handle = await context.start(account("yield-1", now));
+      await env.sleep(60_000);
+      await accounts.sendEvent("yield-1", { id: "go", type: "demo.go" });
+      await env.sleep(60_000);
+      const yielded = await play(handle, "yield-play");
+      expect(yielded).toMatchObject({ status: "ended", outcome: "suppressed: hold-account active" });
+      expect(reasons(yielded)).toEqual([
+        "fired: trigger go",
+        "suppressed: suppressed: hold-account active",
+        "ended: journey ended: suppressed: hold-account active",
+      ]);
+      expect(accountReasons(await view(handle))).toEqual(["yield-play suppressed: hold-account active"]);
+
+      await env.sleep(10 * DAY); // the account is free again, but the play ended and never re-enters
+      expect(log.read().map((e) => e.id)).toEqual([
+        "hold-account:yield-1:0:orchestrate.1",
+        "hold-account:yield-1:0:orchestrate.3",
+      ]);
+      expect(await play(handle, "yield-play")).toMatchObject({ status: "ended", run: 1 });
+    });
+  });
+
+  it("waits out the cooldown after a declined offer, then offers again", async () => {
+    const policy: AccountPolicy = {
+      name: "cooldown",
+      equalPriority: "first_come",
+      frequency: { cooldownAfterDeclineMs: 60 * DAY },
+    };
+    await withAccountWorker(
+      env,
+      plans(["offer-now", "offer-later"]),
+      async (context) => {
+        const { log, now, accounts } = context;
+        const handle = await context.start(account("cool-1", now));
+        await env.sleep(60_000);
+        expect(log.read().map((e) => e.id)).toEqual(["offer-now:cool-1:0:commit.1"]);
+        await accounts.sendEvent("cool-1", { id: "no", type: "offer.declined" });
+        await accounts.sendEvent("cool-1", { id: "go-1", type: "demo.offer_now" });
+        await env.sleep(60_000);
+        expect(log.read()).toHaveLength(1);
+        const later = await play(handle, "offer-later");
+        expect(later).toMatchObject({ status: "ended", outcome: "proposed", run: 1 });
+        expect(reasons(later)).toContain("suppressed: suppressed: cooldown after a declined offer (offer-now)");
+
+        await env.sleep(61 * DAY);
+        await accounts.sendEvent("cool-1", { id: "go-2", type: "demo.offer_now" });
+        await env.sleep(60_000);
+        expect(log.read().map((e) => e.id)).toEqual(["offer-now:cool-1:0:commit.1", "offer-later:cool-1:r2.0:commit.1"]);
+        const v = await view(handle);
+        expect(v.offers.map((o) => [o.playbookId, o.status])).toEqual([
+          ["offer-now", "declined"],
+          ["offer-later", "proposed"],
+        ]);
+        expect(accountReasons(v)).toEqual([
+          "offer-now released the account",
+          "offer-later offer suppressed: cooldown after a declined offer (offer-now)",
+          "offer-later re-entered (run 2)",
+          "offer-later released the account",
+        ]);
+        await recordHistory(handle, "liveness-cooldown");
+      },
+      policy,
+    );
+  });
+
+  it("a play waiting for the account still gets it after the account continues as new", async () => {
+    await withAccountWorker(env, plans(["hold-account", "wait-account"]), async (context) => {
+      const { log, now, accounts } = context;
+      const { handle, firstRunId } = await startSmall(context, account("canwait-1", now), 20);
+      await env.sleep(60_000);
+      await accounts.sendEvent("canwait-1", { id: "go", type: "demo.go" });
+      await env.sleep(60_000);
+      expect(await play(handle, "wait-account")).toMatchObject({ status: "running", waitingFor: WAITING_FOR_ACCOUNT });
+      // The run now going started from a continue-as-new that carried the wait and the holder.
+      const { runId, input } = await currentRunInput(handle);
+      expect(runId).not.toBe(firstRunId);
+      expect(input.carried?.core.active?.playbookId).toBe("hold-account");
+      expect(input.carried?.core.plays["wait-account"]?.wait).toMatchObject({ kind: "account" });
+
+      await env.sleep(10 * DAY);
+      expect(log.read().map((e) => e.id)).toEqual([
+        "hold-account:canwait-1:0:orchestrate.1",
+        "hold-account:canwait-1:0:orchestrate.3",
+        "wait-account:canwait-1:0:orchestrate.1",
+      ]);
+      expect(await play(handle, "wait-account")).toMatchObject({ status: "ended", outcome: "done" });
+      await recordHistory(handle, "liveness-continue-as-new-waiting");
+    });
+  });
+
+  it("a play waiting for the account gets it when the holder loops back to detect", async () => {
+    await withAccountWorker(env, plans(["loop-holder", "wait-account"]), async (context) => {
+      const { log, now, accounts } = context;
+      const handle = await context.start(account("loopwait-1", now));
+      await accounts.sendEvent("loopwait-1", { id: "p1", type: "demo.ping" });
+      await env.sleep(60_000);
+      await accounts.sendEvent("loopwait-1", { id: "go", type: "demo.go" });
+      await env.sleep(60_000);
+      expect(log.read().map((e) => e.id)).toEqual(["loop-holder:loopwait-1:0:orchestrate.1"]);
+      expect(await play(handle, "wait-account")).toMatchObject({ waitingFor: WAITING_FOR_ACCOUNT });
+
+      await env.sleep(7 * DAY); // five days' wait, the loop's one-day pause, then back to detect
+      expect(log.read().map((e) => e.id)).toEqual([
+        "loop-holder:loopwait-1:0:orchestrate.1",
+        "wait-account:loopwait-1:0:orchestrate.1",
+      ]);
+      expect(await play(handle, "loop-holder")).toMatchObject({
+        status: "detecting",
+        stage: "detect",
+        iteration: 1,
+        waitingFor: "ping (demo.ping)",
+      });
+      let v = await view(handle);
+      expect(accountReasons(v)).toEqual([
+        "wait-account suppressed: loop-holder active",
+        "loop-holder released the account",
+        "wait-account released the account",
+      ]);
+      expect(v.active).toBeUndefined();
+
+      await accounts.sendEvent("loopwait-1", { id: "p2", type: "demo.ping" });
+      await env.sleep(60_000);
+      expect(log.read().map((e) => e.id).at(-1)).toBe("loop-holder:loopwait-1:1:orchestrate.1");
+      v = await view(handle);
+      expect(v.active?.playbookId).toBe("loop-holder");
+      await recordHistory(handle, "liveness-holder-loops");
     });
   });
 });

@@ -1,8 +1,17 @@
 // One account's plays on the real Temporal time-skipping test server: months of waiting in
 // milliseconds, each account one workflow running every play on the journey core.
+import { WithStartWorkflowOperation, type WorkflowHandle } from "@temporalio/client";
+import { defaultPayloadConverter } from "@temporalio/common";
 import type { TestWorkflowEnvironment } from "@temporalio/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { PlayView } from "../../engine/journey/account-view.js";
+import type { AccountSnapshot } from "../../engine/journey/journey-types.js";
+import {
+  accountWorkflowId,
+  stateQuery,
+  upsertUpdate,
+  type AccountWorkflowInput,
+} from "../../engine/messages/account-messages.js";
 import {
   DAY,
   account,
@@ -13,16 +22,30 @@ import {
   terminateStarted,
   timeSkippingEnv,
   view,
+  viewWhen,
   withAccountWorker,
+  type AccountTestContext,
 } from "./harness.js";
 
 let env: TestWorkflowEnvironment;
+/** Account workflows this file started itself (with a small history limit); terminated after each test. */
+const startedHere: string[] = [];
 
 beforeAll(async () => {
   env = await timeSkippingEnv();
 }, 60_000);
 
-afterEach(() => terminateStarted(env));
+afterEach(async () => {
+  await terminateStarted(env);
+  await Promise.all(
+    startedHere.splice(0).map((id) =>
+      env.client.workflow
+        .getHandle(id)
+        .terminate("test finished")
+        .catch(() => undefined),
+    ),
+  );
+});
 
 afterAll(async () => {
   await env?.teardown();
@@ -30,6 +53,48 @@ afterAll(async () => {
 
 const types = (events: { type: string }[]) => events.map((e) => e.type.replace("playloop.action.", ""));
 const reasons = (p: PlayView) => p.decisions.map((d) => `${d.kind}: ${d.reason}`);
+const HOUR = 3_600_000;
+
+/**
+ * Starts an account workflow that continues as new once its history is longer than
+ * `maxHistoryEvents`; returns its handle (following the chain) and the first run's id.
+ */
+async function startSmall(
+  context: AccountTestContext,
+  snapshot: AccountSnapshot,
+  maxHistoryEvents: number,
+): Promise<{ handle: WorkflowHandle; firstRunId: string }> {
+  const workflowId = accountWorkflowId(snapshot.id);
+  const startWorkflowOperation = new WithStartWorkflowOperation("account", {
+    workflowId,
+    taskQueue: context.taskQueue,
+    args: [{ accountId: snapshot.id, maxHistoryEvents } satisfies AccountWorkflowInput],
+    workflowIdConflictPolicy: "USE_EXISTING",
+  });
+  startedHere.push(workflowId);
+  await env.client.workflow.executeUpdateWithStart(upsertUpdate, {
+    args: [snapshot],
+    updateId: `start-${snapshot.id}`,
+    startWorkflowOperation,
+  });
+  const first = await startWorkflowOperation.workflowHandle();
+  return { handle: env.client.workflow.getHandle(workflowId), firstRunId: first.firstExecutionRunId };
+}
+
+/** The input the account's current run started with: what the previous run carried over. */
+async function currentRunInput(handle: WorkflowHandle): Promise<{ runId: string; input: AccountWorkflowInput }> {
+  const runId = (await handle.describe()).runId;
+  const history = await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  if (payload === undefined || payload === null) throw new Error(`no start input for ${handle.workflowId}`);
+  return { runId, input: defaultPayloadConverter.fromPayload<AccountWorkflowInput>(payload) };
+}
+
+/** The search attributes of the account workflow, by name. */
+async function searchAttributes(handle: WorkflowHandle): Promise<Record<string, unknown>> {
+  const pairs = (await handle.describe()).typedSearchAttributes.getAll();
+  return Object.fromEntries(pairs.map((pair) => [pair.key.name, pair.value]));
+}
 
 describe("seat-upsell on a real Temporal server", () => {
   it("delivers orchestrate actions on 80% usage, times out the QBR and the 45-day deal wait, and loops back to detect", async () => {
@@ -88,6 +153,391 @@ describe("seat-upsell on a real Temporal server", () => {
       expect(described.typedSearchAttributes.getAll().map((pair) => pair.key.name)).toContain("Stages");
       await recordHistory(handle, "seat-upsell-loop");
       expect((await view(handle)).plays).toHaveLength(1);
+    });
+  });
+
+  it("re-checks guardrails before the offer: an account that became at risk during the wait gets none", async () => {
+    await withAccountWorker(env, [plan("seat-upsell")], async (context) => {
+      const { log, now, accounts } = context;
+      const handle = await context.start(account("guard-1", now));
+      await accounts.sendEvent("guard-1", {
+        id: "u1",
+        type: "usage.updated",
+        data: { usage: { seat_utilization: 0.95 } },
+      });
+      await env.sleep(DAY);
+      expect(types(log.read())).toEqual(["inapp.prompt", "crm.task", "report.roi_snapshot"]);
+      await accounts.sendEvent("guard-1", { id: "a1", type: "account.updated", data: { health_score: 32 } });
+      await env.sleep(31 * DAY); // the QBR wait times out: on to the offer, which the guardrails now refuse
+      const p = await play(handle, "seat-upsell");
+      expect(types(log.read())).toEqual(["inapp.prompt", "crm.task", "report.roi_snapshot"]);
+      expect(p.decisions).toContainEqual(
+        expect.objectContaining({ kind: "suppressed", reason: "suppressed: at_risk", step: "commit.1" }),
+      );
+      expect(p.offers).toEqual([]);
+      expect(p).toMatchObject({ status: "running", stage: "commit", step: "commit.2", waitingFor: "deal.closed" });
+      expect((await view(handle)).offers).toEqual([]);
+      expect((await searchAttributes(handle)).LastSuppression).toBe("seat-upsell: suppressed: at_risk");
+      await recordHistory(handle, "seat-upsell-suppressed");
+    });
+  });
+
+  it("ignores a repeated event id and never delivers an action twice", async () => {
+    await withAccountWorker(env, [plan("seat-upsell")], async (context) => {
+      const { log, now, accounts } = context;
+      const handle = await context.start(account("acme-3", now));
+      const event = { id: "same", type: "usage.updated", data: { usage: { seat_utilization: 0.9 } } };
+      expect(await accounts.sendEvent("acme-3", event)).toEqual({ duplicate: false });
+      expect(await accounts.sendEvent("acme-3", event)).toEqual({ duplicate: true });
+      expect(await accounts.sendEvent("acme-3", { ...event, id: "other" })).toEqual({ duplicate: false });
+      await env.sleep(DAY);
+      expect(await accounts.sendEvent("acme-3", event)).toEqual({ duplicate: true }); // still, once applied
+      const ids = log.read().map((e) => e.id);
+      expect(ids).toEqual([
+        "seat-upsell:acme-3:0:orchestrate.1",
+        "seat-upsell:acme-3:0:orchestrate.2",
+        "seat-upsell:acme-3:0:prove.1",
+      ]);
+      const p = await play(handle, "seat-upsell");
+      expect(p.decisions.filter((d) => d.kind === "fired").map((d) => d.reason)).toEqual(["trigger capacity"]);
+      // A retried delivery of the same action (same id) adds nothing either.
+      const first = log.read()[0];
+      if (first !== undefined) await log.sink.deliver(first);
+      expect(log.read()).toHaveLength(3);
+    });
+  });
+
+  it("does not lose an event that arrives with the account's start", async () => {
+    await withAccountWorker(env, [plan("seat-upsell")], async (context) => {
+      const { log, now, accounts } = context;
+      // The event follows the start at once: the workflow may not have applied the snapshot yet.
+      const handle = await context.start(account("early-1", now));
+      expect(
+        await accounts.sendEvent("early-1", {
+          id: "u1",
+          type: "usage.updated",
+          data: { usage: { seat_utilization: 0.9 } },
+        }),
+      ).toEqual({ duplicate: false });
+      await env.sleep(DAY);
+      expect(log.read().map((e) => e.data.step)).toEqual(["orchestrate.1", "orchestrate.2", "prove.1"]);
+      const p = await play(handle, "seat-upsell");
+      expect(reasons(p).slice(0, 2)).toEqual([
+        "fired: trigger capacity",
+        "delivered: inapp.prompt delivered as seat-upsell:early-1:0:orchestrate.1",
+      ]);
+      await recordHistory(handle, "seat-upsell-early-event");
+    });
+  });
+
+  it("records a holdout's decisions and delivers nothing", async () => {
+    // acme-2 falls in seat-upsell's 10% control group (a stable hash of the playbook and account).
+    await withAccountWorker(env, [plan("seat-upsell")], async (context) => {
+      const { log, now, accounts } = context;
+      const handle = await context.start(account("acme-2", now));
+      await accounts.sendEvent("acme-2", {
+        id: "u1",
+        type: "usage.updated",
+        data: { usage: { seat_utilization: 0.9 } },
+      });
+      await env.sleep(DAY);
+      const v = await viewWhen(env, handle, (current) => current.plays[0]?.stage === "prove");
+      const p = v.plays[0];
+      expect(log.read()).toEqual([]);
+      expect(p).toMatchObject({ playbookId: "seat-upsell", holdout: true, engaged: true, stage: "prove" });
+      expect(reasons(p!)).toEqual([
+        "holdout: holdout: in the 10% control group; decisions recorded, no actions delivered",
+        "fired: trigger capacity",
+        "holdout: holdout: playloop.action.inapp.prompt not delivered",
+        "holdout: holdout: playloop.action.crm.task not delivered",
+        "holdout: holdout: playloop.action.report.roi_snapshot not delivered",
+      ]);
+      expect(v.active).toBeUndefined(); // a held-out play never holds the account
+      const attributes = await searchAttributes(handle);
+      if (attributes.Holdouts !== undefined) expect(attributes.Holdouts).toEqual(["seat-upsell"]);
+      await recordHistory(handle, "seat-upsell-holdout");
+    });
+  });
+});
+
+describe("time windows", () => {
+  it("renewal-bundle fires 90 days before renewal, not before", async () => {
+    await withAccountWorker(env, [plan("renewal-bundle")], async (context) => {
+      const { log, now } = context;
+      const renewal = Date.parse(day(now, 200));
+      const handle = await context.start(account("hooli-1", now, { renewal_date: day(now, 200) }));
+      await env.sleep(108 * DAY);
+      expect(log.read()).toEqual([]);
+      expect(await play(handle, "renewal-bundle")).toMatchObject({
+        status: "detecting",
+        run: 1,
+        waitingFor: "renewal_window",
+      });
+      await env.sleep(4 * DAY);
+      const first = log.read()[0];
+      expect(types(log.read()).slice(0, 2)).toEqual(["crm.task", "email.send"]);
+      expect(first?.id).toBe("renewal-bundle:hooli-1:0:orchestrate.1");
+      const firedAt = Date.parse(first?.time ?? "");
+      expect(firedAt).toBeGreaterThanOrEqual(renewal - 90 * DAY);
+      expect(firedAt).toBeLessThan(renewal - 89 * DAY);
+      const p = await play(handle, "renewal-bundle");
+      expect(p.decisions.find((d) => d.kind === "fired")).toMatchObject({
+        stage: "detect",
+        step: "detect.1",
+        reason: "trigger renewal_window",
+      });
+      await recordHistory(handle, "renewal-bundle-window");
+    });
+  });
+
+  it("re-arms the window when a CRM update moves the renewal date during the wait", async () => {
+    await withAccountWorker(env, [plan("renewal-bundle")], async (context) => {
+      const { log, now, accounts } = context;
+      const original = account("hooli-2", now, { renewal_date: day(now, 200) });
+      const handle = await context.start(original);
+      await env.sleep(50 * DAY);
+      expect(await accounts.upsertAccount({ ...original, renewal_date: day(now, 400) })).toEqual({ changed: true });
+      expect(await accounts.upsertAccount({ ...original, renewal_date: day(now, 400) })).toEqual({ changed: false });
+      await env.sleep(70 * DAY); // day 120: past the old window's opening
+      expect(log.read()).toEqual([]);
+      expect(await play(handle, "renewal-bundle")).toMatchObject({ status: "detecting", waitingFor: "renewal_window" });
+      await env.sleep(192 * DAY); // day 312: 88 days before the new date
+      const firedAt = Date.parse(log.read()[0]?.time ?? "");
+      expect(firedAt).toBeGreaterThanOrEqual(Date.parse(day(now, 400)) - 90 * DAY);
+      expect(firedAt).toBeLessThan(Date.parse(day(now, 400)) - 89 * DAY);
+      await recordHistory(handle, "renewal-bundle-moved");
+    });
+  });
+
+  it("fires 60 days after onboarding", async () => {
+    await withAccountWorker(env, [plan("onboarding-upsell")], async (context) => {
+      const { log, now } = context;
+      const handle = await context.start(account("new-1", now, { onboarded_at: day(now, 0) }));
+      await env.sleep(59 * DAY);
+      expect(log.read()).toEqual([]);
+      await env.sleep(2 * DAY);
+      expect(await play(handle, "onboarding-upsell")).toMatchObject({ status: "ended", outcome: "engaged", run: 1 });
+      expect(log.read().map((e) => e.id)).toEqual(["onboarding-upsell:new-1:0:orchestrate.1"]);
+      const firedAt = Date.parse(log.read()[0]?.time ?? "");
+      expect(firedAt).toBeGreaterThanOrEqual(Date.parse(day(now, 60)));
+      expect(firedAt).toBeLessThan(Date.parse(day(now, 61)));
+      await recordHistory(handle, "onboarding-window");
+    });
+  });
+
+  it("holds an action outside the send window until it opens in the account's time zone", async () => {
+    await withAccountWorker(env, [plan("send-window")], async (context) => {
+      const { log, now } = context;
+      // Start at 20:00 in Tokyo (11:00 UTC) on a Monday to Thursday: the window opens at 09:00 the next day.
+      let start = Math.ceil((now + HOUR) / DAY) * DAY + 11 * HOUR;
+      while (![1, 2, 3, 4].includes(new Date(start + 9 * HOUR).getUTCDay())) start += DAY;
+      await env.sleep(start - (await env.currentTimeMs()));
+      const handle = await context.start(account("tokyo-1", now, { timezone: "Asia/Tokyo" }));
+      const opens = start + 13 * HOUR;
+      await env.sleep(2 * DAY);
+      const p = await play(handle, "send-window");
+      expect(reasons(p)).toEqual([
+        `held: held: outside send window until ${new Date(opens).toISOString()} (Asia/Tokyo)`,
+        "delivered: crm.task delivered as send-window:tokyo-1:0:orchestrate.1",
+        "ended: journey ended: done",
+      ]);
+      const sentAt = Date.parse(log.read()[0]?.time ?? "");
+      expect(sentAt).toBeGreaterThanOrEqual(opens);
+      expect(sentAt).toBeLessThan(opens + 60_000);
+      const local = new Intl.DateTimeFormat("en-US", {
+        timeZone: "Asia/Tokyo",
+        weekday: "short",
+        hour: "numeric",
+        hourCycle: "h23",
+      }).formatToParts(new Date(sentAt));
+      expect(Number(local.find((part) => part.type === "hour")?.value)).toBe(9);
+      expect(["Tue", "Wed", "Thu", "Fri"]).toContain(local.find((part) => part.type === "weekday")?.value);
+      await recordHistory(handle, "send-window-tokyo");
+    });
+  });
+});
+
+describe("discount fences and approvals", () => {
+  it("asks for approval above the threshold, escalates when the SLA passes, and offers once granted", async () => {
+    await withAccountWorker(env, [plan("approval-upsell")], async (context) => {
+      const { log, now, accounts } = context;
+      const handle = await context.start(account("acme-5", now));
+      await accounts.sendEvent("acme-5", {
+        id: "u1",
+        type: "usage.updated",
+        data: { usage: { seat_utilization: 0.9 } },
+      });
+      await env.sleep(60_000);
+      expect(log.read().map((e) => e.id)).toEqual(["approval-upsell:acme-5:0:commit.1:approval"]);
+      expect(log.read()[0]).toMatchObject({ type: "playloop.action.approval.request", data: { approver: "finance" } });
+      expect(await play(handle, "approval-upsell")).toMatchObject({
+        waitingFor: "approval of commit.1 by finance",
+        offers: [{ step: "commit.1", status: "awaiting_approval" }],
+      });
+      await env.sleep(3 * DAY + 60_000);
+      expect(log.read().map((e) => e.id)).toEqual([
+        "approval-upsell:acme-5:0:commit.1:approval",
+        "approval-upsell:acme-5:0:commit.1:escalation",
+      ]);
+      expect(log.read().at(-1)?.data).toMatchObject({
+        approver: "vp_finance",
+        reason: "no answer from finance within 3 days",
+      });
+      expect((await play(handle, "approval-upsell")).waitingFor).toBe("approval of commit.1 by vp_finance");
+      await accounts.sendEvent("acme-5", { id: "ok", type: "approval.granted", data: { step: "commit.1" } });
+      await env.sleep(60_000);
+      expect(types(log.read())).toEqual(["approval.request", "approval.request", "offer.propose"]);
+      expect(log.read().at(-1)?.id).toBe("approval-upsell:acme-5:0:commit.1");
+      const p = await play(handle, "approval-upsell");
+      expect(p).toMatchObject({ status: "ended", outcome: "proposed", offers: [{ status: "proposed" }] });
+      expect(reasons(p)).toEqual([
+        "fired: trigger capacity",
+        "approval: approval requested: discount 12% above the approval threshold (10%)",
+        "delivered: approval.request delivered as approval-upsell:acme-5:0:commit.1:approval",
+        "approval: approval SLA of 3 days passed: escalated to vp_finance",
+        "delivered: approval.request delivered as approval-upsell:acme-5:0:commit.1:escalation",
+        "ended: journey ended: proposed",
+        "delivered: offer.propose delivered as approval-upsell:acme-5:0:commit.1",
+      ]);
+      await recordHistory(handle, "approval-escalated");
+    });
+  });
+
+  it("never emits an offer the approver rejects", async () => {
+    await withAccountWorker(env, [plan("approval-upsell")], async (context) => {
+      const { log, now, accounts } = context;
+      const handle = await context.start(account("acme-6", now));
+      await accounts.sendEvent("acme-6", {
+        id: "u1",
+        type: "usage.updated",
+        data: { usage: { seat_utilization: 0.9 } },
+      });
+      await env.sleep(60_000);
+      await accounts.sendEvent("acme-6", { id: "no", type: "approval.rejected", data: { step: "commit.1" } });
+      await env.sleep(60_000);
+      expect(types(log.read())).toEqual(["approval.request"]);
+      const p = await play(handle, "approval-upsell");
+      expect(p).toMatchObject({ status: "ended", outcome: "proposed" });
+      expect(p.offers.map((o) => o.status)).toEqual(["rejected"]);
+      expect(reasons(p)).toContain("blocked: offer rejected by the approver");
+      expect((await view(handle)).offers).toEqual([]); // never in the account's ledger
+    });
+  });
+
+  it("blocks offers above the account's tier fence or below the floor price, and records why", async () => {
+    await withAccountWorker(env, [plan("fenced-offer")], async (context) => {
+      const { log, now } = context;
+      const growthHandle = await context.start(account("growth-1", now));
+      await env.sleep(60_000);
+      const entHandle = await context.start(
+        account("ent-1", now, { plan: { tier: "enterprise", seats: 200, list_price_per_seat: 80 } }),
+      );
+      await env.sleep(60_000);
+      expect(log.read().map((e) => e.id)).toEqual([
+        "fenced-offer:growth-1:0:tier_fenced",
+        "fenced-offer:growth-1:0:inside",
+        "fenced-offer:ent-1:0:inside",
+      ]);
+      const growth = await play(growthHandle, "fenced-offer");
+      const enterprise = await play(entHandle, "fenced-offer");
+      expect(growth).toMatchObject({ status: "ended", outcome: "done" });
+      expect(enterprise).toMatchObject({ status: "ended", outcome: "done" });
+      expect(growth.decisions).toContainEqual(
+        expect.objectContaining({
+          kind: "blocked",
+          step: "below_floor",
+          reason: "offer not emitted: price per seat 68.00 below the floor (70)",
+        }),
+      );
+      expect(enterprise.decisions).toContainEqual(
+        expect.objectContaining({
+          kind: "blocked",
+          step: "tier_fenced",
+          reason: "offer not emitted: discount 10% above the enterprise tier's fence (5%)",
+        }),
+      );
+      expect(enterprise.decisions).toContainEqual(
+        expect.objectContaining({
+          kind: "blocked",
+          step: "below_floor",
+          reason: "offer not emitted: discount 15% above the enterprise tier's fence (5%)",
+        }),
+      );
+      await recordHistory(entHandle, "fenced-offer-enterprise");
+    });
+  });
+});
+
+describe("accounts that run for years", () => {
+  it("continue as new, carrying the iteration, and keep delivering once per iteration", async () => {
+    await withAccountWorker(env, [plan("looping")], async (context) => {
+      const { log, now } = context;
+      const { handle, firstRunId } = await startSmall(context, account("loop-1", now), 40);
+      await env.sleep(40 * DAY + 12 * HOUR); // an iteration every two days: the 20th loop at day 40
+      const { runId } = await currentRunInput(handle);
+      expect(runId).not.toBe(firstRunId);
+      const p = await play(handle, "looping");
+      expect(p.iteration).toBe(20);
+      const ids = log.read().map((e) => e.id);
+      expect(ids).toEqual(Array.from({ length: 20 }, (_, i) => `looping:loop-1:${i}:orchestrate.1`));
+      const history = await handle.fetchHistory();
+      expect(history.events?.length ?? 0).toBeLessThan(80);
+    });
+  });
+
+  it("continues as new while a play waits for a deal, and the deal still moves it on; seen event ids are carried", async () => {
+    await withAccountWorker(env, [plan("deal-wait")], async (context) => {
+      const { log, now, accounts } = context;
+      const { handle, firstRunId } = await startSmall(context, account("midwait-1", now), 20);
+      await env.sleep(60_000);
+      expect(await accounts.sendEvent("midwait-1", { id: "note-1", type: "note.added" })).toEqual({
+        duplicate: false,
+      });
+      await env.sleep(60_000);
+      expect(log.read().map((e) => e.id)).toEqual(["deal-wait:midwait-1:0:orchestrate.1"]);
+
+      // The first run ended by continuing as new while the play waited for deal.closed ...
+      const first = env.client.workflow.getHandle(handle.workflowId, firstRunId);
+      const firstHistory = await first.fetchHistory();
+      expect(firstHistory.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+      expect((await first.query(stateQuery)).plays[0]).toMatchObject({
+        status: "running",
+        step: "orchestrate.2",
+        waitingFor: "deal.closed",
+      });
+      // ... and the run now going carried the wait, its timer and the event ids it had seen.
+      const { runId, input } = await currentRunInput(handle);
+      expect(runId).not.toBe(firstRunId);
+      expect(input.maxHistoryEvents).toBe(20);
+      expect(input.carried?.core.plays["deal-wait"]).toMatchObject({
+        step: "orchestrate.2",
+        wait: { kind: "step" },
+      });
+      expect(input.carried?.core.seen).toEqual(["note-1"]);
+      const p = await play(handle, "deal-wait");
+      expect(p).toMatchObject({ status: "running", waitingFor: "deal.closed" });
+      expect(Date.parse(p.waitingUntil ?? "") - now).toBeGreaterThanOrEqual(60 * DAY);
+      expect(Date.parse(p.waitingUntil ?? "") - now).toBeLessThan(60 * DAY + 60_000);
+
+      expect(await accounts.sendEvent("midwait-1", { id: "note-1", type: "note.added" })).toEqual({
+        duplicate: true,
+      });
+      await env.sleep(5 * DAY);
+      expect(
+        await accounts.sendEvent("midwait-1", { id: "deal-1", type: "deal.closed", data: { outcome: "won" } }),
+      ).toEqual({ duplicate: false });
+      await env.sleep(60_000);
+      expect(log.read().map((e) => e.id)).toEqual([
+        "deal-wait:midwait-1:0:orchestrate.1",
+        "deal-wait:midwait-1:0:expand.1",
+      ]);
+      const ended = await play(handle, "deal-wait");
+      expect(ended).toMatchObject({ status: "ended", outcome: "won" });
+      expect(reasons(ended)).toContain("fired: deal.closed received");
+      expect(await accounts.sendEvent("midwait-1", { id: "deal-1", type: "deal.closed" })).toEqual({
+        duplicate: true,
+      });
+      await recordHistory(handle, "deal-wait-continued-as-new");
     });
   });
 });
