@@ -7,18 +7,19 @@
 // settings and workflow cache, so the RSS it reports is its own; both bundles are built here.
 //
 // 0. Floor: N bare signal-with-start calls with no worker polling (what the server allows here).
-// Then each side in turn, the minimal entity first:
-// 1. Ingest: N accounts by update-with-start applying a snapshot, K at a time.
-// 2. Burst: an event to J accounts, K at a time. Minimal: it runs one activity. playloop: a capacity
-//    `usage.updated`, so seat-upsell fires, delivers its orchestrate and prove actions and waits for
-//    a QBR. Rate: J / seconds until the last account is waiting; latency: event -> first delivery.
-// 3. Memory: the worker process's RSS after a GC, with the J accounts waiting.
-// 4. Probes: P more events, four at a time, to untouched accounts: latency under that load.
+// 1. Ingest: N accounts per side by update-with-start applying a snapshot, K at a time; the sides
+//    take turns in rounds so that other load on the machine weighs on both alike.
+// 2. Burst, one side after the other (minimal first): an event to J accounts, K at a time.
+//    Minimal: it runs one activity. playloop: a capacity `usage.updated`, so seat-upsell fires,
+//    delivers its orchestrate and prove actions and waits for a QBR. Rate: J / seconds until the
+//    last account waits again; latency: event -> first delivery.
+// 3. Memory: each worker process's RSS after a GC, with the J accounts waiting.
+// 4. Probes: P more events per side, four at a time, to untouched accounts: latency under that load.
 // Prints a table with the ratios playloop / minimal and writes bench/results/latest.json (keeping
 // the `rules` section bench/rules.bench.ts writes). `--profile` writes the workers' CPU profiles
 // to bench/results/profiles/.
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -26,6 +27,7 @@ import { TestWorkflowEnvironment } from "@temporalio/testing";
 import { bundleWorkflowCode, DefaultLogger, Runtime } from "@temporalio/worker";
 import type { CompiledPlan } from "../engine/compile/plan.js";
 import { isHeldOut } from "../engine/journey/holdout.js";
+import { accountWorkflowId } from "../engine/messages/account-messages.js";
 import { SEARCH_ATTRIBUTES } from "../engine/messages/search-attributes.js";
 import { AccountClient } from "../engine/runtime/account-client.js";
 import { PlanRegistry } from "../engine/runtime/plan-registry.js";
@@ -33,7 +35,20 @@ import { projectRoot } from "../engine/runtime/project-root.js";
 import { SQLITE_PRAGMAS } from "../engine/runtime/run-services.js";
 import { findTemporalCli } from "../engine/runtime/temporal-binaries.js";
 import { bundleJourneyWorkflows } from "../engine/runtime/workflow-bundle.js";
+import { CpuMeter, devServerPid, type CpuShares } from "./cpu.js";
+import {
+  historyCounts,
+  mib,
+  percentile,
+  pool,
+  sleep,
+  untilEvery,
+  type EventFigures,
+  type SideFigures,
+} from "./measure.js";
 import { MinimalClient } from "./minimal/client.js";
+import { minimalWorkflowId } from "./minimal/workflows.js";
+import { printTable, resultsJson } from "./report.js";
 import { machine, round, updateResults } from "./results.js";
 import { WorkerProcess, type WorkerKind, type WorkerMemory } from "./worker-handle.js";
 
@@ -50,42 +65,17 @@ const { values } = parseArgs({
     profile: { type: "boolean", default: false },
   },
 });
-const N = Number(values.accounts);
-const J = Math.min(Number(values.journeys), N);
-const P = Math.min(Number(values.probes), N - J);
+const J = Number(values.journeys);
+const P = Number(values.probes);
+/** Accounts ingested: the probes go to accounts the burst left alone, so at least J + P. */
+const N = Math.max(Number(values.accounts), J + P);
 const K = Number(values.concurrency);
 const CACHE = values.cache === undefined ? undefined : Number(values.cache);
+/** Ingest goes in this many rounds, the sides taking turns. */
+const INGEST_ROUNDS = 4;
 const PROFILES = join(projectRoot(), "bench", "results", "profiles");
-const GOALS = { ingest: [">=", 0.8], play_start: [">=", 0.5], p99_latency: ["<=", 2], worker_rss: ["<=", 1.5] } as const;
 
-// ---------------------------------------------------------------- helpers
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const mib = (bytes: number): number => bytes / 1024 / 1024;
-
-/** Runs `task` for 0..count-1, `concurrency` at a time; the seconds it took. */
-async function pool(count: number, task: (i: number) => Promise<unknown>, concurrency = K): Promise<number> {
-  const started = process.hrtime.bigint();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) await task(next++);
-    }),
-  );
-  return Number(process.hrtime.bigint() - started) / 1e9;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-async function until(done: () => boolean, what: string, timeoutMs = 600_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(100);
-  }
-}
+// ---------------------------------------------------------------- the accounts and the event
 
 const today = Date.now();
 const day = (offset: number) => new Date(today + offset * 86_400_000).toISOString().slice(0, 10);
@@ -132,29 +122,11 @@ interface Side {
   readonly bundlePath: string;
   /** The label of the deliveries that count (playloop: seat-upsell's actions). */
   readonly label: string;
+  workflowId(id: string): string;
   upsert(i: number): Promise<unknown>;
   sendEvent(id: string): Promise<unknown>;
   /** Deliveries an event leads to before the account waits again; 0: the update's answer is the wait. */
   actions(id: string): number;
-}
-
-interface EventFigures {
-  readonly events: number;
-  /** Accounts that reached their wait (their deliveries done) per second over the whole phase. */
-  readonly perSecond: number;
-  /** Event -> first delivery, over the events that deliver anything. */
-  readonly p50: number;
-  readonly p99: number;
-  readonly measured: number;
-}
-
-interface SideFigures {
-  readonly ingestPerSecond: number;
-  readonly burst: EventFigures;
-  readonly probe: EventFigures;
-  readonly cache: number;
-  readonly idle: WorkerMemory;
-  readonly waiting: WorkerMemory;
 }
 
 /** Sends one event to each account and waits until every one of them is waiting again. */
@@ -177,13 +149,16 @@ async function eventsUntilWaiting(side: Side, worker: WorkerProcess, ids: string
     const n = side.actions(id);
     return n === 0 ? answered.get(id) : deliveries(id)[n - 1];
   };
-  await until(() => ids.every((id) => waitingSince(id) !== undefined), `${side.name}: ${ids.length} accounts waiting`);
+  await untilEvery(ids, (id) => waitingSince(id) !== undefined, `${side.name}: accounts waiting after an event`);
   const finished = ids.reduce((last, id) => Math.max(last, waitingSince(id) ?? 0), started);
   const latencies = ids
     .filter((id) => side.actions(id) > 0)
     .map((id) => (deliveries(id)[0] ?? 0) - (sent.get(id) ?? 0))
     .sort((a, b) => a - b);
+  const answers = ids.map((id) => (answered.get(id) ?? 0) - (sent.get(id) ?? 0)).sort((a, b) => a - b);
   return {
+    answerP50: percentile(answers, 50),
+    answerP99: percentile(answers, 99),
     events: ids.length,
     perSecond: ids.length / ((finished - started) / 1000),
     p50: percentile(latencies, 50),
@@ -197,27 +172,95 @@ const touched = new Set(burstIds);
 const untouched = Array.from({ length: N }, (_, i) => `bench-${i}`).filter((id) => !touched.has(id));
 const probeIds = Array.from({ length: P }, (_, i) => untouched[Math.floor((i * untouched.length) / P)] ?? "");
 
-/** Phases 1 to 4 for one side, its worker in a child process started here and stopped at the end. */
-async function measureSide(side: Side, address: string): Promise<SideFigures> {
+/** A side with its worker process running. */
+interface Running {
+  readonly side: Side;
+  readonly worker: WorkerProcess;
+  readonly cache: number;
+  readonly idle: WorkerMemory;
+  /** The client (this process), the side's worker and the dev server. */
+  readonly cpu: CpuMeter;
+}
+
+async function startSide(side: Side, env: TestWorkflowEnvironment): Promise<Running> {
   const { worker, cache, idle } = await WorkerProcess.start({
     kind: side.kind,
-    address,
+    address: env.address,
     taskQueue: side.taskQueue,
     bundlePath: side.bundlePath,
     label: side.label,
     ...(CACHE === undefined ? {} : { cache: CACHE }),
     nodeOptions: values.profile ? ["--cpu-prof", `--cpu-prof-dir=${PROFILES}`] : [],
   });
-  const ingestPerSecond = N / (await pool(N, (i) => side.upsert(i)));
-  console.log(`  ${side.name}: ingest ${ingestPerSecond.toFixed(0)} accounts/s`);
-  const burst = await eventsUntilWaiting(side, worker, burstIds, K);
-  console.log(`  ${side.name}: burst ${burst.perSecond.toFixed(1)} per second, p99 ${burst.p99} ms`);
+  const cpu = new CpuMeter({ client: process.pid, worker: worker.pid, server: devServerPid() });
+  return { side, worker, cache, idle, cpu };
+}
+
+/**
+ * Phase 1 for both sides, in rounds of N / INGEST_ROUNDS accounts taken in turn (AB BA AB BA), so
+ * that whatever else the machine does weighs on both alike. Accounts per second for each side.
+ */
+async function ingestInTurns(sides: readonly Running[]): Promise<number[]> {
+  const seconds = new Map(sides.map((running) => [running, 0]));
+  for (let round = 0; round < INGEST_ROUNDS; round++) {
+    const from = Math.floor((round * N) / INGEST_ROUNDS);
+    const to = Math.floor(((round + 1) * N) / INGEST_ROUNDS);
+    for (const running of round % 2 === 0 ? sides : [...sides].reverse()) {
+      const { side, cpu } = running;
+      const took = await cpu.during(() => pool(to - from, (i) => side.upsert(from + i), K));
+      seconds.set(running, (seconds.get(running) ?? 0) + took);
+    }
+  }
+  return sides.map((running) => N / (seconds.get(running) ?? Number.NaN));
+}
+
+const cpuText = (cpu: CpuShares): string =>
+  Object.entries(cpu)
+    .map(([name, percent]) => `${name} ${percent}`)
+    .join(", ") || "not measured";
+
+/** Phases 1 to 4, both sides' workers running throughout, each in its own process. */
+async function measure(sides: readonly Running[], env: TestWorkflowEnvironment): Promise<SideFigures[]> {
+  const ingest = await ingestInTurns(sides);
+  const ingestCpu = sides.map(({ cpu }) => cpu.take());
+  sides.forEach(({ side }, i) =>
+    console.log(
+      `  ${side.name}: ingest ${ingest[i]?.toFixed(0)} accounts/s (cpu % of a core: ${cpuText(ingestCpu[i] ?? {})})`,
+    ),
+  );
+  const bursts: EventFigures[] = [];
+  const burstCpu: CpuShares[] = [];
+  for (const { side, worker, cpu } of sides) {
+    const burst = await cpu.during(() => eventsUntilWaiting(side, worker, burstIds, K));
+    bursts.push(burst);
+    burstCpu.push(cpu.take());
+    console.log(
+      `  ${side.name}: burst ${burst.perSecond.toFixed(1)} per second, p99 ${burst.p99} ms (cpu % of a core: ${cpuText(burstCpu.at(-1) ?? {})})`,
+    );
+  }
   await sleep(5000);
-  const waiting = await worker.memory();
-  console.log(`  ${side.name}: worker RSS ${mib(waiting.rss).toFixed(0)} MiB with ${J} waiting`);
-  const probe = await eventsUntilWaiting(side, worker, probeIds, 4);
-  await worker.stop();
-  return { ingestPerSecond, burst, probe, cache, idle, waiting };
+  const waiting: WorkerMemory[] = [];
+  for (const { side, worker } of sides) {
+    waiting.push(await worker.memory());
+    console.log(`  ${side.name}: worker RSS ${mib(waiting.at(-1)?.rss ?? 0).toFixed(0)} MiB with ${J} waiting`);
+  }
+  const figures: SideFigures[] = [];
+  for (const [i, { side, worker, cache, idle }] of sides.entries()) {
+    const sample = burstIds.find((id) => side.actions(id) > 0) ?? "";
+    const history = await historyCounts(env, side.workflowId(sample));
+    const probe = await eventsUntilWaiting(side, worker, probeIds, 4);
+    figures.push({
+      ingestPerSecond: ingest[i] ?? Number.NaN,
+      burst: bursts[i] as EventFigures,
+      probe,
+      cache,
+      idle,
+      waiting: waiting[i] as WorkerMemory,
+      cpu: { ingest: ingestCpu[i] ?? {}, burst: burstCpu[i] ?? {} },
+      history,
+    });
+  }
+  return figures;
 }
 
 // ---------------------------------------------------------------- setup
@@ -258,14 +301,17 @@ async function writeBundles(): Promise<{ playloop: string; minimal: string }> {
 
 /** N bare signal-with-start calls to a task queue nobody polls: the floor. */
 async function floorRate(env: TestWorkflowEnvironment): Promise<number> {
-  const seconds = await pool(N, (i) =>
-    env.client.workflow.signalWithStart("bench-baseline", {
-      workflowId: `bench-baseline-${i}`,
-      taskQueue: "playloop-bench-baseline-unpolled",
-      args: [],
-      signal: "snapshot",
-      signalArgs: [account(i)],
-    }),
+  const seconds = await pool(
+    N,
+    (i) =>
+      env.client.workflow.signalWithStart("bench-baseline", {
+        workflowId: `bench-baseline-${i}`,
+        taskQueue: "playloop-bench-baseline-unpolled",
+        args: [],
+        signal: "snapshot",
+        signalArgs: [account(i)],
+      }),
+    K,
   );
   return N / seconds;
 }
@@ -280,73 +326,6 @@ async function visibleInProve(env: TestWorkflowEnvironment, expected: number): P
 }
 
 // ---------------------------------------------------------------- report
-
-function ratios(minimal: SideFigures, playloop: SideFigures) {
-  return {
-    ingest: playloop.ingestPerSecond / minimal.ingestPerSecond,
-    play_start: playloop.burst.perSecond / minimal.burst.perSecond,
-    p99_latency: playloop.probe.p99 / minimal.probe.p99,
-    worker_rss: playloop.waiting.rss / minimal.waiting.rss,
-  };
-}
-type Ratios = ReturnType<typeof ratios>;
-
-const met = (name: keyof Ratios, value: number): boolean => {
-  const [op, goal] = GOALS[name];
-  return op === ">=" ? value >= goal : value <= goal;
-};
-
-function printTable(floor: number, minimal: SideFigures, playloop: SideFigures, r: Ratios): void {
-  const row = (label: string, m: string, p: string, ratio = "", goal = "") =>
-    console.log(`  ${label.padEnd(44)} ${m.padStart(14)} ${p.padStart(14)} ${ratio.padStart(7)}  ${goal}`);
-  const ratioRow = (label: string, name: keyof Ratios, m: string, p: string) =>
-    row(label, m, p, `${r[name].toFixed(2)}x`, `${GOALS[name].join(" ")} ${met(name, r[name]) ? "met" : "NOT met"}`);
-  const ms = (figures: EventFigures, p: "p50" | "p99") => `${figures[p].toFixed(0)} ms`;
-  console.log("");
-  row("measure", "minimal entity", "playloop", "ratio", "goal");
-  ratioRow("ingest, accounts/s", "ingest", minimal.ingestPerSecond.toFixed(0), playloop.ingestPerSecond.toFixed(0));
-  ratioRow(
-    `burst of ${J}: run to their wait, per second`,
-    "play_start",
-    minimal.burst.perSecond.toFixed(1),
-    playloop.burst.perSecond.toFixed(1),
-  );
-  ratioRow(`event -> first delivery p99, ${P} probes`, "p99_latency", ms(minimal.probe, "p99"), ms(playloop.probe, "p99"));
-  ratioRow(
-    `worker RSS, ${J} waiting`,
-    "worker_rss",
-    `${mib(minimal.waiting.rss).toFixed(0)} MiB`,
-    `${mib(playloop.waiting.rss).toFixed(0)} MiB`,
-  );
-  row("event -> first delivery p50, probes", ms(minimal.probe, "p50"), ms(playloop.probe, "p50"));
-  row("event -> first delivery p50, burst", ms(minimal.burst, "p50"), ms(playloop.burst, "p50"));
-  row("event -> first delivery p99, burst", ms(minimal.burst, "p99"), ms(playloop.burst, "p99"));
-  row("worker RSS idle (before ingest)", `${mib(minimal.idle.rss).toFixed(0)} MiB`, `${mib(playloop.idle.rss).toFixed(0)} MiB`);
-  row("worker heap used, waiting", `${mib(minimal.waiting.heapUsed).toFixed(0)} MiB`, `${mib(playloop.waiting.heapUsed).toFixed(0)} MiB`);
-  console.log(
-    `  floor: bare signal-with-start, no worker: ${floor.toFixed(0)} per second (playloop ingest ${(playloop.ingestPerSecond / floor).toFixed(2)}x of it)`,
-  );
-  console.log(
-    `  latencies leave out playloop's holdout accounts (no actions): ${playloop.burst.measured} of ${J} burst events, ${playloop.probe.measured} of ${P} probes`,
-  );
-}
-
-function sideJson(figures: SideFigures) {
-  const events = (e: EventFigures) => ({
-    events: e.events,
-    per_second: round(e.perSecond),
-    p50_ms: e.p50,
-    p99_ms: e.p99,
-    latencies_measured: e.measured,
-  });
-  return {
-    ingest_accounts_per_second: round(figures.ingestPerSecond),
-    burst: events(figures.burst),
-    probes: events(figures.probe),
-    worker_rss_mib: { idle: round(mib(figures.idle.rss)), waiting: round(mib(figures.waiting.rss)) },
-    worker_heap_used_mib: { idle: round(mib(figures.idle.heapUsed)), waiting: round(mib(figures.waiting.heapUsed)) },
-  };
-}
 
 // ---------------------------------------------------------------- run
 
@@ -366,6 +345,7 @@ const minimalSide: Side = {
   taskQueue: "minimal-bench",
   bundlePath: bundles.minimal,
   label: "minimal",
+  workflowId: minimalWorkflowId,
   upsert: (i) => minimalClient.upsert(`bench-${i}`, account(i)),
   sendEvent: (id) => minimalClient.sendEvent(id, capacityEvent(id)),
   actions: () => 1,
@@ -376,27 +356,31 @@ const playloopSide: Side = {
   taskQueue: "playloop-bench",
   bundlePath: bundles.playloop,
   label: "playloop/playbooks/seat-upsell",
+  workflowId: accountWorkflowId,
   upsert: (i) => playloopClient.upsertAccount(account(i)),
   sendEvent: (id) => playloopClient.sendEvent(id, capacityEvent(id)),
   actions: (id) => (isHeldOut("seat-upsell", id, seatUpsell.holdout) ? 0 : seatUpsellActions),
 };
 
+const loadAtStart = loadavg()[0] ?? 0;
+if (loadAtStart > 1.5)
+  console.log(
+    `note: load average ${loadAtStart.toFixed(1)} at the start: something else is busy, figures will be noisy`,
+  );
 console.log(
   `playloop vs a minimal entity workflow, Temporal dev server (SQLite in ${values.db}): ${N} accounts, a burst of ${J} events, ${P} probes, concurrency ${K}`,
 );
 const floor = await floorRate(env);
 console.log(`  floor: bare signal-with-start ${floor.toFixed(0)} per second`);
-const minimal = await measureSide(minimalSide, env.address);
-const playloop = await measureSide(playloopSide, env.address);
+const running = [await startSide(minimalSide, env), await startSide(playloopSide, env)];
+const [minimal, playloop] = (await measure(running, env)) as [SideFigures, SideFigures];
+for (const { worker } of running) await worker.stop();
 const inProve = await visibleInProve(env, J + P);
 await env.teardown();
 
-if (minimal.cache !== playloop.cache) throw new Error(`the workers' caches differ: ${minimal.cache} and ${playloop.cache}`);
-const r = ratios(minimal, playloop);
-printTable(floor, minimal, playloop, r);
-console.log(
-  `  ratios measured at ${N} accounts, ${J} waiting, ${P} probes, workflow cache ${playloop.cache} (${CACHE === undefined ? "the SDK's default" : "--cache"}) in both workers`,
-);
+if (minimal.cache !== playloop.cache)
+  throw new Error(`the workers' caches differ: ${minimal.cache} and ${playloop.cache}`);
+printTable({ accounts: N, journeys: J, probes: P }, floor, minimal, playloop);
 console.log(`  check: visibility shows ${inProve} of the ${J + P} accounts sent an event in seat-upsell:prove`);
 
 updateResults((previous) => ({
@@ -410,14 +394,8 @@ updateResults((previous) => ({
     cache: playloop.cache,
     cache_from: CACHE === undefined ? "sdk default" : "--cache",
     concurrency: K,
+    load_average_1m: { start: round(loadAtStart), end: round(loadavg()[0] ?? 0) },
   },
-  figures: {
-    floor_signal_with_start_per_second: round(floor),
-    minimal: sideJson(minimal),
-    playloop: { ...sideJson(playloop), visible_in_prove: inProve },
-  },
-  ratios: Object.fromEntries(Object.entries(r).map(([name, value]) => [name, round(value, 3)])),
-  goals: Object.fromEntries(Object.entries(GOALS).map(([name, [op, goal]]) => [name, `${op} ${goal}`])),
-  goals_met: Object.fromEntries(Object.entries(r).map(([name, value]) => [name, met(name as keyof Ratios, value)])),
+  ...resultsJson(floor, minimal, playloop, { visible_in_prove: inProve }),
   ...(previous.rules === undefined ? {} : { rules: previous.rules }),
 }));

@@ -34,6 +34,7 @@ export class WorkerProcess {
   /** Times the deliveries for each account ran, in the order they arrived. */
   readonly deliveries = new Map<string, number[]>();
   private waiting: ((message: FromWorker) => void)[] = [];
+  private stopping = false;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -43,10 +44,18 @@ export class WorkerProcess {
       if (message.type === "delivered") this.collect(message.records);
       else for (const waiter of this.waiting.splice(0)) waiter(message);
     });
+    // A worker that dies mid-run would leave the benchmark waiting for deliveries: stop here.
+    child.on("exit", (code) => {
+      if (this.stopping) return;
+      console.error(`the ${label} worker process exited (code ${code}) before the benchmark stopped it`);
+      process.exit(1);
+    });
   }
 
   /** Starts the child and waits until its worker polls; says its cache size and idle memory. */
-  static async start(options: WorkerProcessOptions): Promise<{ worker: WorkerProcess; cache: number; idle: WorkerMemory }> {
+  static async start(
+    options: WorkerProcessOptions,
+  ): Promise<{ worker: WorkerProcess; cache: number; idle: WorkerMemory }> {
     const args = ["--kind", options.kind, "--address", options.address, "--task-queue", options.taskQueue];
     args.push("--bundle", options.bundlePath);
     if (options.cache !== undefined) args.push("--cache", String(options.cache));
@@ -59,6 +68,10 @@ export class WorkerProcess {
     return { worker, cache: ready.cache, idle: { rss: ready.rss, heapUsed: ready.heapUsed } };
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** The child's RSS and heap after a GC. */
   async memory(): Promise<WorkerMemory> {
     this.child.send({ type: "memory" } satisfies ToWorker);
@@ -68,6 +81,7 @@ export class WorkerProcess {
 
   /** Shuts the worker down and waits for the process to end. */
   async stop(): Promise<void> {
+    this.stopping = true;
     const exited = new Promise((resolve) => this.child.once("exit", resolve));
     this.child.send({ type: "stop" } satisfies ToWorker);
     await exited;
@@ -83,13 +97,10 @@ export class WorkerProcess {
   }
 
   private next<T extends FromWorker["type"]>(type: T): Promise<Extract<FromWorker, { type: T }>> {
-    return new Promise((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`a worker process exited (code ${code}) before its ${type} message`));
-      this.child.once("exit", onExit);
+    return new Promise((resolve) => {
       const wait = (message: FromWorker): void => {
-        if (message.type !== type) return void this.waiting.push(wait);
-        this.child.off("exit", onExit);
-        resolve(message as Extract<FromWorker, { type: T }>);
+        if (message.type === type) resolve(message as Extract<FromWorker, { type: T }>);
+        else this.waiting.push(wait);
       };
       this.waiting.push(wait);
     });

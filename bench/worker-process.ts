@@ -82,9 +82,7 @@ process.on("message", (message: ToWorker) => {
   if (message.type === "stop") {
     flush();
     worker.shutdown();
-    void running
-      .then(() => connection.close())
-      .then(() => process.exit(0));
+    void running.then(() => connection.close()).then(() => process.exit(0));
   }
 });
 send({ type: "ready", cache: worker.options.maxCachedWorkflows, ...(await memory()) });

@@ -198,6 +198,8 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
   const tooLong = (): boolean =>
     wf.workflowInfo().continueAsNewSuggested || wf.workflowInfo().historyLength > (input.maxHistoryEvents ?? 2000);
 
+  // A continued run loads its plans at once, so its state query shows every wait before any input.
+  if (carried !== undefined) await refreshPlans();
   if (core?.timer !== undefined) armTimer(core.timer.at, core.timer.summary);
   if (outbox.length > 0) void pump();
   for (;;) {

@@ -13,7 +13,7 @@ import type {
   SearchAttributeValues,
 } from "./core-types.js";
 import { deepMerge } from "./deep-merge.js";
-import { entryTriggerWait, exitEventOutcome } from "./detect.js";
+import { exitEventOutcome } from "./detect.js";
 import { isHeldOut } from "./holdout.js";
 import type { AccountSnapshot } from "./journey-types.js";
 import { settleLatestOffer } from "./offer-frequency.js";
@@ -54,7 +54,7 @@ function startPlay(run: CoreRun, plan: CompiledPlan, previous: PlayState | undef
   const play: PlayState = {
     playbookId: plan.id,
     version: plan.version,
-    status: entryTriggerWait(plan) === undefined ? "running" : "detecting",
+    status: "running",
     run: (previous?.run ?? 0) + 1,
     iteration: 0,
     stage: plan.start,
@@ -65,10 +65,13 @@ function startPlay(run: CoreRun, plan: CompiledPlan, previous: PlayState | undef
     offers: previous?.offers.slice(-5) ?? [],
     decisions: previous?.decisions ?? [],
   };
+  // A play that opens with a wait in its start stage is detecting until that stage is behind it.
   const first = stepGraph(plan).start;
-  if (first !== null) {
+  const node = first === null ? undefined : stepGraph(plan).nodes.get(first);
+  if (first !== null && node !== undefined) {
     play.step = first;
-    play.stage = stepGraph(plan).nodes.get(first)?.stage ?? plan.start;
+    play.stage = node.stage;
+    if (node.stage === plan.start && node.step.kind === "wait") play.status = "detecting";
   }
   state.plays[plan.id] = play;
   if (holdout)

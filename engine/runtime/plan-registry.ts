@@ -52,7 +52,6 @@ export class PlanRegistry {
 
   /** The local activity's answer: the deployed set, and the bodies the workflow lacks. */
   resolve(request: ResolvePlansRequest): ResolvePlansResult {
-    if (request.setId === this.current.id) return { set: this.current, plans: [] };
     const have = new Set(request.have);
     const plans = Object.values(this.current.versions)
       .filter((version) => !have.has(version))

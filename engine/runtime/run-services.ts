@@ -148,7 +148,7 @@ export async function runWorker(config: RuntimeConfig, logger: Logger): Promise<
   await registerSearchAttributes(client.connection, config.namespace).catch((error: unknown) => {
     logger.warn(
       { err: error },
-      "could not register search attributes; create AccountId, LastSuppression (Keyword) and Plays, Stages, Holdouts, Outcomes, PlanVersions (KeywordList) in the namespace",
+      "could not register search attributes; create AccountId, LastSuppression (Keyword) and Plays, Stages, Holdouts (KeywordList) in the namespace",
     );
   });
   const registry = servePlans(config, logger);

@@ -301,7 +301,7 @@ describe("playloop on the Temporal dev server", () => {
     expect(inProve).toEqual(["playloop/account/dev-acme"]);
     const description = await env.client.workflow.getHandle("playloop/account/dev-acme").describe();
     expect(await description.staticSummary()).toBe("Account Acme Corp: every play of dev-acme");
-    expect(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.Plays)).toEqual([
+    expect(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.Plays)?.filter((p) => !p.includes("@"))).toEqual([
       "at-risk-retention",
       "downsell-save",
       "new-department-cross-sell",
@@ -452,8 +452,10 @@ describe("playloop on the Temporal dev server", () => {
     await eventually(async () => (log.read().length === 1 ? true : undefined), "the first action");
     first.kill("SIGKILL");
     await new Promise((resolve) => first.once("exit", resolve));
-    await accounts.sendEvent(acme.id, { id: "go", type: "demo.continue" });
+    // An event sent while no worker runs is an update that completes once a worker is back.
+    const sending = accounts.sendEvent(acme.id, { id: "go", type: "demo.continue" });
     await startWorkerProcess(queue, folder, log.path);
+    expect(await sending).toEqual({ duplicate: false });
     const done = await eventually(
       async () => {
         const p = (await accounts.status(acme.id)).plays[0];
@@ -481,9 +483,9 @@ describe("playloop on the Temporal dev server", () => {
       onboarded_at: day(Date.now(), -174),
       renewal_date: day(Date.now(), 200),
     };
-    const ids = ["edit-1", "edit-2"];
+    const ids = ["edit-a", "edit-b"];
     for (const id of ids) await accounts.upsertAccount({ ...base, id } as AccountSnapshot);
-    const before = (await accounts.status("edit-1")).plays[0]?.version;
+    const before = (await accounts.status("edit-a")).plays[0]?.version;
 
     // Edited while the worker runs: the folder is watched.
     writeFileSync(
@@ -491,16 +493,16 @@ describe("playloop on the Temporal dev server", () => {
       seatUpsell.replace("template: capacity-insight", "template: capacity-insight-v2"),
     );
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    await accounts.sendEvent("edit-1", {
+    await accounts.sendEvent("edit-a", {
       id: "u1",
       type: "usage.updated",
       data: { usage: { seat_utilization: 0.92 } },
     });
-    const prompt = await eventually(async () => log.read().find((e) => e.subject === "edit-1"), "edit-1's prompt");
+    const prompt = await eventually(async () => log.read().find((e) => e.subject === "edit-a"), "edit-a's prompt");
     expect(prompt.data).toMatchObject({ template: "capacity-insight-v2" });
     expect((prompt.data.playbook as { version: string }).version).not.toBe(before);
 
-    // Edited while the worker is stopped, and a playbook added: both reach edit-2 after the restart.
+    // Edited while the worker is stopped, and a playbook added: both reach edit-b after the restart.
     worker.kill("SIGTERM");
     await new Promise((resolve) => worker.once("exit", resolve));
     writeFileSync(
@@ -509,14 +511,14 @@ describe("playloop on the Temporal dev server", () => {
     );
     writeFileSync(join(folder, "offer-later.yaml"), readRepoFile("test/fixtures/journeys/offer-later.yaml"));
     worker = await startWorkerProcess(queue, folder, log.path);
-    await accounts.sendEvent("edit-2", {
+    await accounts.sendEvent("edit-b", {
       id: "u1",
       type: "usage.updated",
       data: { usage: { seat_utilization: 0.92 } },
     });
-    const second = await eventually(async () => log.read().find((e) => e.subject === "edit-2"), "edit-2's prompt");
+    const second = await eventually(async () => log.read().find((e) => e.subject === "edit-b"), "edit-b's prompt");
     expect(second.data).toMatchObject({ template: "capacity-insight-v3" });
-    const status = await accounts.status("edit-2");
+    const status = await accounts.status("edit-b");
     expect(status.plays.map((p) => p.playbookId)).toEqual(["offer-later", "seat-upsell"]);
     expect(status.plays[0]?.status).toBe("detecting");
     worker.kill("SIGTERM");

@@ -77,15 +77,12 @@ async function startThenCapacity(
   return handle;
 }
 
-/**
- * Starts an account workflow that continues as new once its history is longer than
- * `maxHistoryEvents`; returns its handle (following the chain) and the first run's id.
- */
+/** Starts an account workflow that continues as new once its history is longer than `maxHistoryEvents`. */
 async function startSmall(
   context: AccountTestContext,
   snapshot: AccountSnapshot,
   maxHistoryEvents: number,
-): Promise<{ handle: WorkflowHandle; firstRunId: string }> {
+): Promise<WorkflowHandle> {
   const workflowId = accountWorkflowId(snapshot.id);
   const startWorkflowOperation = new WithStartWorkflowOperation("account", {
     workflowId,
@@ -99,17 +96,27 @@ async function startSmall(
     updateId: `start-${snapshot.id}`,
     startWorkflowOperation,
   });
-  const first = await startWorkflowOperation.workflowHandle();
-  return { handle: env.client.workflow.getHandle(workflowId), firstRunId: first.firstExecutionRunId };
+  return env.client.workflow.getHandle(workflowId);
 }
 
-/** The input the account's current run started with: what the previous run carried over. */
-async function currentRunInput(handle: WorkflowHandle): Promise<{ runId: string; input: AccountWorkflowInput }> {
+/**
+ * The account's current run: its id, the first run's id, the run it continued (if any), and the
+ * input it started with (what the previous run carried over).
+ */
+async function currentRun(
+  handle: WorkflowHandle,
+): Promise<{ runId: string; firstRunId: string; previousRunId?: string; input: AccountWorkflowInput }> {
   const runId = (await handle.describe()).runId;
   const history = await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
-  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+  const payload = started?.input?.payloads?.[0];
   if (payload === undefined || payload === null) throw new Error(`no start input for ${handle.workflowId}`);
-  return { runId, input: defaultPayloadConverter.fromPayload<AccountWorkflowInput>(payload) };
+  return {
+    runId,
+    firstRunId: started?.firstExecutionRunId ?? "",
+    ...(started?.continuedExecutionRunId ? { previousRunId: started.continuedExecutionRunId } : {}),
+    input: defaultPayloadConverter.fromPayload<AccountWorkflowInput>(payload),
+  };
 }
 
 /** The search attributes of the account workflow, by name. */
@@ -142,7 +149,16 @@ describe("arbitration between the plays of one account", () => {
       expect(accountReasons(v)).toEqual(["seat-upsell suppressed: renewal-bundle active"]);
       expect(v.plays.map((p) => p.playbookId)).toEqual([...ALL_PLAYBOOKS].sort());
       expect(v.offers.map((o) => o.playbookId)).toEqual(["renewal-bundle"]);
-      expect((await searchAttributes(handle)).LastSuppression).toBe("seat-upsell: suppressed: renewal-bundle active");
+      expect(await searchAttributes(handle)).toMatchObject({
+        LastSuppression: "seat-upsell: suppressed: renewal-bundle active",
+        Stages: [
+          "at-risk-retention:detect",
+          "downsell-save:detect",
+          "new-department-cross-sell:detect",
+          "renewal-bundle:commit",
+          "seat-upsell:orchestrate",
+        ],
+      });
       await recordHistory(handle, "account-arbitration");
     });
   });
@@ -170,7 +186,7 @@ describe("arbitration between the plays of one account", () => {
       expect(upsell).toMatchObject({ status: "running", stage: "prove", waitingFor: "qbr.completed" });
       expect((await play(handle, "at-risk-retention")).decisions[0]).toMatchObject({
         kind: "fired",
-        reason: "trigger became_at_risk",
+        reason: "trigger renewal_approaching", // the first of its triggers: the account renews in 99 days
       });
       expect((await view(handle)).active?.playbookId).toBe("at-risk-retention");
     });
@@ -389,7 +405,12 @@ describe("liveness: every play waiting for the account gets it once it is free",
       expect(await play(handle, "hold-account")).toMatchObject({ status: "running", waitingFor: "10 days to pass" });
 
       await env.sleep(10 * DAY);
-      expect(log.read().map((e) => e.id).at(-1)).toBe("hold-account:preempt-1:0:orchestrate.3");
+      expect(
+        log
+          .read()
+          .map((e) => e.id)
+          .at(-1),
+      ).toBe("hold-account:preempt-1:0:orchestrate.3");
       expect(await play(handle, "hold-account")).toMatchObject({ status: "ended", outcome: "done" });
       const v = await view(handle);
       expect(accountReasons(v).at(-1)).toBe("hold-account released the account");
@@ -450,7 +471,12 @@ describe("liveness: every play waiting for the account gets it once it is free",
         ]);
 
         await env.sleep(10 * DAY);
-        expect(log.read().map((e) => e.id).at(-1)).toBe("hold-account:latest-1:0:orchestrate.3");
+        expect(
+          log
+            .read()
+            .map((e) => e.id)
+            .at(-1),
+        ).toBe("hold-account:latest-1:0:orchestrate.3");
         expect(await play(handle, "hold-account")).toMatchObject({ status: "ended", outcome: "done" });
         await recordHistory(handle, "liveness-equal-priority-latest");
       },
@@ -508,7 +534,10 @@ describe("liveness: every play waiting for the account gets it once it is free",
         await env.sleep(61 * DAY);
         await accounts.sendEvent("cool-1", { id: "go-2", type: "demo.offer_now" });
         await env.sleep(60_000);
-        expect(log.read().map((e) => e.id)).toEqual(["offer-now:cool-1:0:commit.1", "offer-later:cool-1:r2.0:commit.1"]);
+        expect(log.read().map((e) => e.id)).toEqual([
+          "offer-now:cool-1:0:commit.1",
+          "offer-later:cool-1:r2.0:commit.1",
+        ]);
         const v = await view(handle);
         expect(v.offers.map((o) => [o.playbookId, o.status])).toEqual([
           ["offer-now", "declined"],
@@ -529,16 +558,29 @@ describe("liveness: every play waiting for the account gets it once it is free",
   it("a play waiting for the account still gets it after the account continues as new", async () => {
     await withAccountWorker(env, plans(["hold-account", "wait-account"]), async (context) => {
       const { log, now, accounts } = context;
-      const { handle, firstRunId } = await startSmall(context, account("canwait-1", now), 20);
+      // Twenty events: the start and the play that waits fit in the first run; the next input does not.
+      const handle = await startSmall(context, account("canwait-1", now), 20);
       await env.sleep(60_000);
       await accounts.sendEvent("canwait-1", { id: "go", type: "demo.go" });
       await env.sleep(60_000);
       expect(await play(handle, "wait-account")).toMatchObject({ status: "running", waitingFor: WAITING_FOR_ACCOUNT });
+      // The next input finds a history longer than twenty events: the account continues as new.
+      await accounts.sendEvent("canwait-1", { id: "note-1", type: "note.added" });
+      await env.sleep(60_000);
       // The run now going started from a continue-as-new that carried the wait and the holder.
-      const { runId, input } = await currentRunInput(handle);
+      const { runId, firstRunId, previousRunId, input } = await currentRun(handle);
       expect(runId).not.toBe(firstRunId);
+      expect(previousRunId).toBe(firstRunId);
       expect(input.carried?.core.active?.playbookId).toBe("hold-account");
-      expect(input.carried?.core.plays["wait-account"]?.wait).toMatchObject({ kind: "account" });
+      expect(input.carried?.core.plays["wait-account"]).toMatchObject({
+        status: "running",
+        step: "orchestrate.1",
+        wait: { kind: "account", holder: "hold-account" },
+      });
+      await recordHistory(
+        env.client.workflow.getHandle(handle.workflowId, firstRunId),
+        "liveness-continue-as-new-waiting",
+      );
 
       await env.sleep(10 * DAY);
       expect(log.read().map((e) => e.id)).toEqual([
@@ -547,7 +589,7 @@ describe("liveness: every play waiting for the account gets it once it is free",
         "wait-account:canwait-1:0:orchestrate.1",
       ]);
       expect(await play(handle, "wait-account")).toMatchObject({ status: "ended", outcome: "done" });
-      await recordHistory(handle, "liveness-continue-as-new-waiting");
+      await recordHistory(handle, "liveness-after-continue-as-new");
     });
   });
 
@@ -583,7 +625,12 @@ describe("liveness: every play waiting for the account gets it once it is free",
 
       await accounts.sendEvent("loopwait-1", { id: "p2", type: "demo.ping" });
       await env.sleep(60_000);
-      expect(log.read().map((e) => e.id).at(-1)).toBe("loop-holder:loopwait-1:1:orchestrate.1");
+      expect(
+        log
+          .read()
+          .map((e) => e.id)
+          .at(-1),
+      ).toBe("loop-holder:loopwait-1:1:orchestrate.1");
       v = await view(handle);
       expect(v.active?.playbookId).toBe("loop-holder");
       await recordHistory(handle, "liveness-holder-loops");
