@@ -6,6 +6,9 @@ import type { TestWorkflowEnvironment } from "@temporalio/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { PlayView } from "../../engine/journey/account-view.js";
 import type { AccountSnapshot } from "../../engine/journey/journey-types.js";
+import { compilePlaybook, type CompiledPlan } from "../../engine/index.js";
+import { DEFAULT_POLICY } from "../../engine/validate/validate-policy.js";
+import { readRepoFile } from "../helpers.js";
 import { UnknownAccountError } from "../../engine/runtime/account-client.js";
 import {
   accountWorkflowId,
@@ -562,6 +565,71 @@ describe("accounts that run for years", () => {
         duplicate: true,
       });
       await recordHistory(handle, "deal-wait-after-continue-as-new");
+    });
+  });
+});
+
+describe("plans referenced by version", () => {
+  it("moves a detecting play to an edited playbook, keeps a running one on its version until it loops back to detect, and starts an added playbook", async () => {
+    const v1 = plan("seat-upsell");
+    const source = readRepoFile("playbooks/seat-upsell.yaml").replace(
+      "template: capacity-insight",
+      "template: capacity-insight-v2",
+    );
+    const compiled = compilePlaybook(source, "playbooks/seat-upsell.yaml").plan;
+    if (compiled === undefined) throw new Error("the edited playbook does not compile");
+    const v2: CompiledPlan = compiled;
+    await withAccountWorker(env, [v1], async (context) => {
+      const { log, now, accounts, registry } = context;
+      const running = await context.start(account("pinned-1", now));
+      const detecting = await context.start(account("moved-1", now));
+      await accounts.sendEvent("pinned-1", {
+        id: "u1",
+        type: "usage.updated",
+        data: { usage: { seat_utilization: 0.9 } },
+      });
+      await env.sleep(DAY);
+      expect((await play(running, "seat-upsell")).stage).toBe("prove");
+
+      // A deploy: the worker now serves v2 and a new playbook.
+      registry.deploy([v2, plan("offer-later")], DEFAULT_POLICY, 2);
+      await accounts.sendEvent("moved-1", {
+        id: "u1",
+        type: "usage.updated",
+        data: { usage: { seat_utilization: 0.9 } },
+      });
+      await accounts.sendEvent("pinned-1", { id: "n1", type: "note.added" });
+      await env.sleep(DAY);
+      const moved = log.read().filter((e) => e.subject === "moved-1");
+      expect(moved[0]?.data).toMatchObject({ template: "capacity-insight-v2", playbook: { version: v2.version } });
+      expect((await view(detecting)).plays.map((p) => [p.playbookId, p.status])).toEqual([
+        ["offer-later", "detecting"],
+        ["seat-upsell", "running"],
+      ]);
+      const pinned = await play(running, "seat-upsell");
+      expect(pinned.version).toBe(v1.version);
+      expect((await view(running)).planSet).toEqual({
+        "offer-later": plan("offer-later").version,
+        "seat-upsell": v2.version,
+      });
+
+      // The running play ends its iteration on v1, then loops back to detect and takes v2.
+      await env.sleep(200 * DAY);
+      const after = await play(running, "seat-upsell");
+      expect(after).toMatchObject({ version: v2.version, stage: "detect", iteration: 1, status: "detecting" });
+      expect(after.decisions.map((d) => d.reason)).toContain(`now follows version ${v2.version} (was ${v1.version})`);
+      await accounts.sendEvent("pinned-1", {
+        id: "u2",
+        type: "usage.updated",
+        data: { usage: { seat_utilization: 0.95 } },
+      });
+      await env.sleep(DAY);
+      const second = log
+        .read()
+        .filter((e) => e.subject === "pinned-1" && e.id === "seat-upsell:pinned-1:1:orchestrate.1");
+      expect(second[0]?.data).toMatchObject({ template: "capacity-insight-v2" });
+      await recordHistory(running, "playbook-changed-between-runs");
+      await recordHistory(detecting, "playbook-changed-while-detecting");
     });
   });
 });
