@@ -1,6 +1,5 @@
 // The data the journey core speaks of: accounts, events, decisions and offers. Plain JSON only.
 import type { PlanOffer } from "../compile/plan.js";
-import type { Account as AccountSnapshot } from "../validate/validate-account.js";
 
 /** An account snapshot in the canonical shape (schemas/account.schema.json); extra fields allowed. */
 export type { Account as AccountSnapshot } from "../validate/validate-account.js";

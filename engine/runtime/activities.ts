@@ -15,7 +15,6 @@ export function createActivities(sinks: readonly ActionSink[], registry: PlanReg
       }
     },
     /** The deployed plan set, and the plan bodies the workflow lacks (a local activity). */
-    // eslint-disable-next-line @typescript-eslint/require-await
     async resolvePlans(request: ResolvePlansRequest): Promise<ResolvePlansResult> {
       return registry.resolve(request);
     },

@@ -5,12 +5,7 @@ import { compileRule, evaluate } from "../../engine/index.js";
 
 type Case = [rule: unknown, data: unknown, expected: unknown];
 
-const suite: unknown[] = JSON.parse(
-  readFileSync(
-    new URL("../fixtures/jsonlogic/tests.json", import.meta.url),
-    "utf8",
-  ),
-);
+const suite: unknown[] = JSON.parse(readFileSync(new URL("../fixtures/jsonlogic/tests.json", import.meta.url), "utf8"));
 const cases = suite.filter((entry): entry is Case => Array.isArray(entry));
 
 // Vendored from jsonlogic.com (MIT); see test/fixtures/jsonlogic/SOURCES.md.
