@@ -18,7 +18,7 @@
 // Prints a table with the ratios playloop / minimal and writes bench/results/latest.json (keeping
 // the `rules` section bench/rules.bench.ts writes). `--profile` writes the workers' CPU profiles
 // to bench/results/profiles/.
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -282,7 +282,7 @@ async function startDevServer(): Promise<TestWorkflowEnvironment> {
 }
 
 /** Both workflow bundles, written to files the worker processes load. */
-async function writeBundles(): Promise<{ playloop: string; minimal: string }> {
+async function writeBundles(): Promise<{ dir: string; playloop: string; minimal: string }> {
   const dir = mkdtempSync(join(tmpdir(), "playloop-bench-bundles-"));
   const minimal = await bundleWorkflowCode({
     workflowsPath: fileURLToPath(new URL("./minimal/workflows.js", import.meta.url)),
@@ -293,7 +293,7 @@ async function writeBundles(): Promise<{ playloop: string; minimal: string }> {
     }),
     logger: new DefaultLogger("WARN"),
   });
-  const paths = { playloop: join(dir, "playloop.js"), minimal: join(dir, "minimal.js") };
+  const paths = { dir, playloop: join(dir, "playloop.js"), minimal: join(dir, "minimal.js") };
   writeFileSync(paths.playloop, (await bundleJourneyWorkflows()).code);
   writeFileSync(paths.minimal, minimal.code);
   return paths;
@@ -375,6 +375,7 @@ console.log(`  floor: bare signal-with-start ${floor.toFixed(0)} per second`);
 const running = [await startSide(minimalSide, env), await startSide(playloopSide, env)];
 const [minimal, playloop] = (await measure(running, env)) as [SideFigures, SideFigures];
 for (const { worker } of running) await worker.stop();
+rmSync(bundles.dir, { recursive: true, force: true });
 const inProve = await visibleInProve(env, J + P);
 await env.teardown();
 
