@@ -15,17 +15,19 @@ import type {
   SearchAttributeValues,
 } from "../engine/journey/core-types.js";
 import {
+  deploySignal,
   eventUpdate,
   stateQuery,
   upsertUpdate,
   type AccountWorkflowInput,
   type PendingDelivery,
+  type PlanHint,
   type PlanSetRef,
 } from "../engine/messages/account-messages.js";
 import { SEARCH_ATTRIBUTES } from "../engine/messages/search-attributes.js";
 import type { Activities } from "../engine/runtime/activities.js";
 
-const { deliverAction } = wf.proxyActivities<Activities>({
+const { deliverActions } = wf.proxyActivities<Activities>({
   startToCloseTimeout: "1 minute",
   // A worker that dies mid-delivery stops heartbeating: the delivery moves to another within seconds.
   heartbeatTimeout: "15 seconds",
@@ -70,22 +72,31 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
     inputs.findLast((queued) => queued.kind === "snapshot")?.account ?? core?.account;
 
   wf.setHandler(stateQuery, view);
+  /** A sender's plan set newer than the account's: load the worker's set before the next input. */
+  let hinted: PlanHint | undefined;
+  let lastHint = "";
+  const noteHint = (hint: PlanHint | undefined): void => {
+    if (hint === undefined || set === undefined || hint.id === set.id || hint.loadedAt <= set.loadedAt) return;
+    if (`${hint.id}@${hint.loadedAt}` !== lastHint) hinted = hint;
+  };
   wf.setHandler(
     upsertUpdate,
-    (snapshot) => {
+    (snapshot, hint?) => {
+      noteHint(hint);
       const changed = canonicalJson(snapshot) !== canonicalJson(latestSnapshot());
       if (changed) inputs.push({ kind: "snapshot", account: snapshot });
       return { changed };
     },
     {
-      validator: (snapshot) => {
+      validator: (snapshot, _hint?) => {
         if (snapshot.id !== input.accountId) throw new Error(`snapshot for ${snapshot.id} sent to ${input.accountId}`);
       },
     },
   );
   wf.setHandler(
     eventUpdate,
-    (event) => {
+    (event, hint?) => {
+      noteHint(hint);
       const duplicate =
         (core !== undefined && hasSeenEvent(core, event.id)) ||
         inputs.some((queued) => queued.kind === "event" && queued.event.id === event.id);
@@ -93,23 +104,33 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
       return { duplicate };
     },
     {
-      validator: (_event) => {
+      validator: (_event, _hint?) => {
         if (core === undefined && !inputs.some((queued) => queued.kind === "snapshot"))
           throw new Error(`account ${input.accountId} has no snapshot yet`);
       },
     },
   );
 
-  /** Picks up the worker's plan set (a local activity, recorded): an account only moves to a newer set. */
-  async function refreshPlans(): Promise<void> {
+  /**
+   * Loads the worker's plan set and the bodies the workflow lacks (a local activity, recorded in
+   * history): when a run starts and when a deploy announces a newer set. An account only moves to
+   * a set loaded later than the one it follows, so two workers with different folders cannot make
+   * it flap.
+   */
+  async function loadPlans(): Promise<void> {
     const result = await resolvePlans({ setId: set?.id, have: [...plans.keys()] });
     for (const plan of result.plans) plans.set(plan.version, plan);
-    if (set === undefined || (result.set.id !== set.id && result.set.loadedAt > set.loadedAt)) {
-      const changed = set !== undefined;
-      set = result.set;
-      if (changed && core !== undefined) inputs.unshift({ kind: "plans" });
-    }
+    if (set !== undefined && (result.set.id === set.id || result.set.loadedAt <= set.loadedAt)) return;
+    const moved = set !== undefined;
+    set = result.set;
+    wf.upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.PlanSet, value: set.id }]);
+    if (moved && core !== undefined) inputs.unshift({ kind: "plans" });
   }
+  /** A deploy announced a set newer than the account's: load it before the next input. */
+  let announced: PlanSetRef | undefined;
+  wf.setHandler(deploySignal, (next) => {
+    if (set === undefined || (next.id !== set.id && next.loadedAt > set.loadedAt)) announced = next;
+  });
 
   function armTimer(at: number, summary: string): void {
     timer?.scope.cancel();
@@ -127,29 +148,40 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
       );
   }
 
-  /** Delivers queued actions one at a time, in order; each result goes back to the core. */
+  /** Delivers queued actions in order, a batch per activity; each result goes back to the core. */
   async function pump(): Promise<void> {
     if (delivering) return;
     delivering = true;
-    for (let next = outbox[0]; next !== undefined; next = outbox[0]) {
-      let error: string | undefined;
+    while (outbox.length > 0) {
+      const batch = outbox.slice(0, 20);
+      const steps = batch.map((d) => d.step).join(", ");
+      let results: readonly { id: string; error?: string }[];
       try {
-        await deliverAction.executeWithOptions({ summary: next.summary }, [next.action]);
+        results = await deliverActions.executeWithOptions(
+          {
+            summary: `Deliver ${batch.length === 1 ? batch[0]?.summary.replace(/^Deliver /, "") : `${batch.length} actions (${steps}) to ${input.accountId}`}`,
+          },
+          [batch.map((d) => d.action)],
+        );
       } catch (failure) {
-        error =
+        const error =
           failure instanceof wf.ActivityFailure && failure.cause instanceof Error
             ? failure.cause.message
             : String(failure);
+        results = batch.map((d) => ({ id: d.action.id, error }));
       }
-      outbox.shift();
-      inputs.push({
-        kind: "delivered",
-        playbookId: next.playbookId,
-        step: next.step,
-        actionId: next.action.id,
-        stage: String(next.action.data.stage),
-        action: String(next.action.data.action),
-        ...(error === undefined ? {} : { error }),
+      outbox.splice(0, batch.length);
+      batch.forEach((delivery, index) => {
+        const error = results[index]?.error;
+        inputs.push({
+          kind: "delivered",
+          playbookId: delivery.playbookId,
+          step: delivery.step,
+          actionId: delivery.action.id,
+          action: String(delivery.action.data.action),
+          stage: String(delivery.action.data.stage),
+          ...(error === undefined ? {} : { error }),
+        });
       });
     }
     delivering = false;
@@ -199,12 +231,21 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
     wf.workflowInfo().continueAsNewSuggested || wf.workflowInfo().historyLength > (input.maxHistoryEvents ?? 2000);
 
   // A continued run loads its plans at once, so its state query shows every wait before any input.
-  if (carried !== undefined) await refreshPlans();
+  if (carried !== undefined) await loadPlans();
   if (core?.timer !== undefined) armTimer(core.timer.at, core.timer.summary);
   if (outbox.length > 0) void pump();
   for (;;) {
-    await wf.condition(() => inputs.length > 0 || (tooLong() && outbox.length === 0 && !delivering));
+    await wf.condition(
+      () => inputs.length > 0 || announced !== undefined || (tooLong() && outbox.length === 0 && !delivering),
+    );
+    if (set === undefined || announced !== undefined || hinted !== undefined) {
+      if (hinted !== undefined) lastHint = `${hinted.id}@${hinted.loadedAt}`;
+      announced = undefined;
+      hinted = undefined;
+      await loadPlans();
+    }
     if (inputs.length === 0) {
+      if (!(tooLong() && outbox.length === 0 && !delivering)) continue;
       await wf.condition(wf.allHandlersFinished);
       if (inputs.length > 0) continue;
       const current = new Set(Object.values(set?.versions ?? {}));
@@ -218,7 +259,6 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
         ...(input.maxHistoryEvents === undefined ? {} : { maxHistoryEvents: input.maxHistoryEvents }),
       });
     }
-    await refreshPlans();
     for (let next = inputs.shift(); next !== undefined; next = inputs.shift()) {
       if (core === undefined) {
         if (next.kind !== "snapshot") continue;

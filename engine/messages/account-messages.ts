@@ -1,6 +1,6 @@
 // The account workflow's messages, defined once: the workflow sets handlers for them and the
 // client sends them, so names and payload types cannot drift.
-import { defineQuery, defineUpdate } from "@temporalio/workflow";
+import { defineQuery, defineSignal, defineUpdate } from "@temporalio/workflow";
 import type { CompiledPlan } from "../compile/plan.js";
 import type { AccountView } from "../journey/account-view.js";
 import type { AccountCoreState } from "../journey/core-types.js";
@@ -16,12 +16,32 @@ export function accountWorkflowId(accountId: string): string {
   return `playloop/account/${accountId}`;
 }
 
+/**
+ * The plan set the sender knows of (the API's or ingest's copy of the playbooks): when it is newer
+ * than the account's, the account loads the worker's set before it applies the input.
+ */
+export interface PlanHint {
+  readonly id: string;
+  readonly loadedAt: number;
+}
+
 /** Upserts the account snapshot (a CRM sync); says whether anything changed. */
-export const upsertUpdate = defineUpdate<{ changed: boolean }, [AccountSnapshot]>("upsert");
+export const upsertUpdate = defineUpdate<{ changed: boolean }, [AccountSnapshot, PlanHint?]>("upsert");
 /** Applies an event once (by its id); says whether it was a repeat. */
-export const eventUpdate = defineUpdate<{ duplicate: boolean }, [JourneyEvent]>("event");
+export const eventUpdate = defineUpdate<{ duplicate: boolean }, [JourneyEvent, PlanHint?]>("event");
 /** Every play of the account with its stage, wait, offers, decisions and plan version. */
 export const stateQuery = defineQuery<AccountView>("state");
+/**
+ * A newer plan set is deployed: the account loads it and moves its detecting plays to it. Sent to
+ * every account not on the set through a Temporal batch operation (see announcePlanSet).
+ */
+export const deploySignal = defineSignal<[PlanSetRef]>("deploy");
+
+/** What became of one action of a delivery: delivered, or refused by a receiver (`error`). */
+export interface DeliveryResult {
+  readonly id: string;
+  readonly error?: string;
+}
 
 /** An action the workflow was delivering when it continued as new; the next run sends it again. */
 export interface PendingDelivery {

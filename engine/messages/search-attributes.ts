@@ -13,6 +13,8 @@ export const SEARCH_ATTRIBUTES = {
   Stages: defineSearchAttributeKey("Stages", SearchAttributeType.KEYWORD_LIST),
   /** Playbooks the account is held out of. */
   Holdouts: defineSearchAttributeKey("Holdouts", SearchAttributeType.KEYWORD_LIST),
+  /** The plan set the account follows (`set:<hash>`): a deploy signals the accounts not on it. */
+  PlanSet: defineSearchAttributeKey("PlanSet", SearchAttributeType.KEYWORD),
   /** The last suppression, skip or hold: `seat-upsell: suppressed: at_risk`. */
   LastSuppression: defineSearchAttributeKey("LastSuppression", SearchAttributeType.KEYWORD),
 } as const;

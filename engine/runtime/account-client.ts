@@ -8,6 +8,8 @@ import {
   stateQuery,
   upsertUpdate,
   type AccountWorkflowInput,
+  type PlanHint,
+  type PlanSetRef,
 } from "../messages/account-messages.js";
 import { SEARCH_ATTRIBUTES } from "../messages/search-attributes.js";
 import { withUpdateRetry } from "./update-retry.js";
@@ -24,10 +26,20 @@ type AccountWorkflow = (input: AccountWorkflowInput) => Promise<void>;
 
 /** Talks to account workflows: one entity workflow per account runs every play of it. */
 export class AccountClient {
+  /**
+   * `planSet` gives the plan set this process knows (the API's copy of the playbooks folder):
+   * sent with every update, it makes an account on an older set load the worker's set first.
+   */
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
+    private readonly planSet?: () => PlanSetRef,
   ) {}
+
+  private hint(): [] | [PlanHint] {
+    const set = this.planSet?.();
+    return set === undefined ? [] : [{ id: set.id, loadedAt: set.loadedAt }];
+  }
 
   private startOperation(account: AccountSnapshot): WithStartWorkflowOperation<AccountWorkflow> {
     const name = typeof account.name === "string" ? account.name : account.id;
@@ -46,7 +58,7 @@ export class AccountClient {
     // A start operation is used once, so each attempt makes its own.
     return withUpdateRetry((updateId) =>
       this.client.workflow.executeUpdateWithStart(upsertUpdate, {
-        args: [account],
+        args: [account, ...this.hint()],
         updateId,
         startWorkflowOperation: this.startOperation(account),
       }),
@@ -57,7 +69,9 @@ export class AccountClient {
   async sendEvent(accountId: string, event: JourneyEvent): Promise<{ duplicate: boolean }> {
     try {
       const handle = this.client.workflow.getHandle<AccountWorkflow>(accountWorkflowId(accountId));
-      return await withUpdateRetry((updateId) => handle.executeUpdate(eventUpdate, { args: [event], updateId }));
+      return await withUpdateRetry((updateId) =>
+        handle.executeUpdate(eventUpdate, { args: [event, ...this.hint()], updateId }),
+      );
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw new UnknownAccountError(accountId);
       throw error;

@@ -85,3 +85,21 @@ export class PlanRegistry {
     this.watcher?.close();
   }
 }
+
+/**
+ * The playbooks folder as a registry when this process can read it: an API or ingest beside no
+ * worker may not have it, and then sends no plan hints.
+ */
+export function optionalPlans(
+  config: { readonly playbooksDir: string },
+  logger: { warn: (message: string) => void },
+): PlanRegistry | undefined {
+  try {
+    return PlanRegistry.fromFolder(config.playbooksDir);
+  } catch (error) {
+    logger.warn(
+      `no playbooks at ${config.playbooksDir} (${error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error)}): accounts learn of new plan sets from the workers' announcements only`,
+    );
+    return undefined;
+  }
+}

@@ -12,7 +12,9 @@ import type { RuntimeConfig } from "./config.js";
 import { connectClient, connectWorker } from "./connect.js";
 import { createApiServer } from "./http-api.js";
 import { AccountClient } from "./account-client.js";
-import { PlanRegistry } from "./plan-registry.js";
+import type { PlanSetRef } from "../messages/account-messages.js";
+import { announcePlanSet } from "./announce-plan-set.js";
+import { optionalPlans, PlanRegistry } from "./plan-registry.js";
 import { registerSearchAttributes } from "./register-search-attributes.js";
 import { sinksFromConfig } from "./sinks-from-config.js";
 import { taskQueueHasPollers } from "./task-queue-ready.js";
@@ -39,10 +41,14 @@ async function listen(server: Server, port: number): Promise<number> {
   return typeof address === "object" && address !== null ? address.port : port;
 }
 
-function startApi(client: Client, config: RuntimeConfig, logger: Logger): Server {
+/**
+ * The HTTP API. `plans` is this process's copy of the playbooks: every update carries its set, so
+ * an account on an older set loads the worker's before it applies the input.
+ */
+function startApi(client: Client, config: RuntimeConfig, logger: Logger, plans: PlanRegistry | undefined): Server {
   let ready = false;
   return createApiServer({
-    accounts: new AccountClient(client, config.taskQueue),
+    accounts: new AccountClient(client, config.taskQueue, plans === undefined ? undefined : () => plans.set),
     logger,
     ready: async () => {
       ready ||= await taskQueueHasPollers(client, config.namespace, config.taskQueue).catch(() => false);
@@ -51,22 +57,36 @@ function startApi(client: Client, config: RuntimeConfig, logger: Logger): Server
   });
 }
 
+/** Announces a plan set to the accounts not on it yet; a failure is logged, not fatal. */
+function announce(client: Client, config: RuntimeConfig, logger: Logger, set: PlanSetRef): void {
+  announcePlanSet(client, config.namespace, set).then(
+    (job) => logger.info({ set: set.id, job }, `plan set ${set.id} announced to the accounts not on it`),
+    (error: unknown) =>
+      logger.warn(
+        { err: error },
+        `could not announce plan set ${set.id} with a batch operation; accounts take it when their next run starts`,
+      ),
+  );
+}
+
 /**
- * The playbooks folder as the worker serves it, reloaded when a file changes: accounts pick the
- * new versions up on their next event, snapshot or timer. A folder that stops validating keeps
- * the set that ran before, and the log says why.
+ * Watches the playbooks folder the worker serves: a change is reloaded and announced to the
+ * accounts, as the set loaded at start is. A folder that stops validating keeps the set that ran
+ * before, and the log says why.
  */
-function servePlans(config: RuntimeConfig, logger: Logger): PlanRegistry {
-  const registry = PlanRegistry.fromFolder(config.playbooksDir);
+function watchPlans(registry: PlanRegistry, config: RuntimeConfig, logger: Logger, client: Client): void {
   registry.watchFolder(
     config.playbooksDir,
-    (set) => logger.info({ set: set.id, versions: set.versions }, "playbooks changed: accounts take the new set"),
+    (set) => {
+      logger.info({ set: set.id, versions: set.versions }, "playbooks changed: announcing the new set to the accounts");
+      announce(client, config, logger, set);
+    },
     (error) =>
       logger.error(
         `playbooks changed but do not load; still running the set loaded before: ${error instanceof Error ? error.message : String(error)}`,
       ),
   );
-  return registry;
+  announce(client, config, logger, registry.set);
 }
 
 async function startWorker(connection: NativeConnection, config: RuntimeConfig, plans: PlanRegistry): Promise<Worker> {
@@ -99,7 +119,7 @@ async function runUntilStopped(
 /** `playloop dev`: an embedded Temporal dev server (SQLite, Web UI), a worker and the HTTP API. */
 export async function runDev(config: RuntimeConfig, logger: Logger): Promise<void> {
   const started = Date.now();
-  const registry = servePlans(config, logger);
+  const registry = PlanRegistry.fromFolder(config.playbooksDir);
   mkdirSync(config.dataDir, { recursive: true });
   const cli = findTemporalCli();
   const [host, portText] = config.temporalAddress.split(":");
@@ -119,7 +139,8 @@ export async function runDev(config: RuntimeConfig, logger: Logger): Promise<voi
     },
   });
   const worker = await startWorker(env.nativeConnection, config, registry);
-  const api = startApi(env.client, config, logger);
+  watchPlans(registry, config, logger, env.client);
+  const api = startApi(env.client, config, logger, registry);
   const apiPort = await listen(api, config.apiPort);
   const uiPort = Number(process.env.PLAYLOOP_UI_PORT ?? 8233);
   process.stderr.write(
@@ -148,12 +169,13 @@ export async function runWorker(config: RuntimeConfig, logger: Logger): Promise<
   await registerSearchAttributes(client.connection, config.namespace).catch((error: unknown) => {
     logger.warn(
       { err: error },
-      "could not register search attributes; create AccountId, LastSuppression (Keyword) and Plays, Stages, Holdouts (KeywordList) in the namespace",
+      "could not register search attributes; create AccountId, PlanSet, LastSuppression (Keyword) and Plays, Stages, Holdouts (KeywordList) in the namespace",
     );
   });
-  const registry = servePlans(config, logger);
+  const registry = PlanRegistry.fromFolder(config.playbooksDir);
   const connection = await connectWorker(config);
   const worker = await startWorker(connection, config, registry);
+  watchPlans(registry, config, logger, client);
   logger.info(
     `worker polling task queue ${config.taskQueue} on ${config.temporalAddress} (namespace ${config.namespace})`,
   );
@@ -167,7 +189,7 @@ export async function runWorker(config: RuntimeConfig, logger: Logger): Promise<
 /** `playloop serve`: only the HTTP API, against TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE. */
 export async function runServe(config: RuntimeConfig, logger: Logger): Promise<void> {
   const client = await connectClient(config);
-  const api = startApi(client, config, logger);
+  const api = startApi(client, config, logger, optionalPlans(config, logger));
   const port = await listen(api, config.apiPort);
   logger.info(`HTTP API on http://localhost:${port}`);
   await runUntilStopped(undefined, logger, async () => {

@@ -487,12 +487,17 @@ describe("playloop on the Temporal dev server", () => {
     for (const id of ids) await accounts.upsertAccount({ ...base, id } as AccountSnapshot);
     const before = (await accounts.status("edit-a")).plays[0]?.version;
 
-    // Edited while the worker runs: the folder is watched.
+    // Edited while the worker runs: the worker watches the folder and announces the new set to
+    // every account with a batch operation; both accounts move to it without any input.
     writeFileSync(
       join(folder, "seat-upsell.yaml"),
       seatUpsell.replace("template: capacity-insight", "template: capacity-insight-v2"),
     );
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    for (const id of ids)
+      await eventually(async () => {
+        const status = await accounts.status(id);
+        return status.plays[0]?.version !== before && status.plays[0]?.status === "detecting" ? true : undefined;
+      }, `${id} to take the edited playbook`);
     await accounts.sendEvent("edit-a", {
       id: "u1",
       type: "usage.updated",
@@ -511,7 +516,9 @@ describe("playloop on the Temporal dev server", () => {
     );
     writeFileSync(join(folder, "offer-later.yaml"), readRepoFile("test/fixtures/journeys/offer-later.yaml"));
     worker = await startWorkerProcess(queue, folder, log.path);
-    await accounts.sendEvent("edit-b", {
+    // The API of `playloop dev` reads the same folder: its updates carry the set it knows.
+    const api = new AccountClient(env.client, queue, () => PlanRegistry.fromFolder(folder).set);
+    await api.sendEvent("edit-b", {
       id: "u1",
       type: "usage.updated",
       data: { usage: { seat_utilization: 0.92 } },

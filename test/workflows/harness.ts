@@ -11,7 +11,7 @@ import { compilePlaybook, type CompiledPlan } from "../../engine/index.js";
 import type { ActionEvent } from "../../engine/journey/action-event.js";
 import type { AccountView, PlayView } from "../../engine/journey/account-view.js";
 import type { AccountSnapshot } from "../../engine/journey/journey-types.js";
-import { accountWorkflowId, stateQuery } from "../../engine/messages/account-messages.js";
+import { accountWorkflowId, deploySignal, stateQuery } from "../../engine/messages/account-messages.js";
 import { AccountClient } from "../../engine/runtime/account-client.js";
 import { ndjsonSink, type ActionSink } from "../../engine/runtime/action-sinks.js";
 import { PlanRegistry } from "../../engine/runtime/plan-registry.js";
@@ -175,6 +175,14 @@ export async function viewWhen(
     current = await view(handle);
   }
   return current;
+}
+
+/**
+ * Announces the registry's current set to some accounts, as a worker's batch operation does on the
+ * dev server (the time-skipping server has no batch operations).
+ */
+export async function announce(registry: PlanRegistry, ...handles: WorkflowHandle[]): Promise<void> {
+  await Promise.all(handles.map((handle) => handle.signal(deploySignal, registry.set)));
 }
 
 /** Sends an event to an account through the client, as the API does. */

@@ -19,6 +19,7 @@ import {
 import {
   DAY,
   account,
+  announce,
   day,
   plan,
   play,
@@ -593,6 +594,7 @@ describe("plans referenced by version", () => {
 
       // A deploy: the worker now serves v2 and a new playbook.
       registry.deploy([v2, plan("offer-later")], DEFAULT_POLICY, 2);
+      await announce(registry, running, detecting);
       await accounts.sendEvent("moved-1", {
         id: "u1",
         type: "usage.updated",

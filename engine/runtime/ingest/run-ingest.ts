@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { AccountClient } from "../account-client.js";
 import type { RuntimeConfig } from "../config.js";
 import { connectClient } from "../connect.js";
+import { optionalPlans } from "../plan-registry.js";
 import { taskQueueHasPollers } from "../task-queue-ready.js";
 import { loadMapping } from "./field-mapping.js";
 import { ingest, type IngestSummary } from "./ingest.js";
@@ -20,6 +21,7 @@ export async function runIngest(
   logger: Logger,
   options: { file: string; mapping?: string; kind?: "accounts" | "events"; concurrency: number },
 ): Promise<number> {
+  const plans = optionalPlans(config, logger);
   const mapping = options.mapping === undefined ? undefined : loadMapping(options.mapping);
   const total = await countLines(options.file);
   const client = await connectClient(config);
@@ -36,7 +38,7 @@ export async function runIngest(
     let lastDraw = 0;
     const summary = await ingest({
       file: options.file,
-      accounts: new AccountClient(client, config.taskQueue),
+      accounts: new AccountClient(client, config.taskQueue, plans === undefined ? undefined : () => plans.set),
       mapping,
       kind: options.kind,
       concurrency: options.concurrency,
