@@ -239,6 +239,9 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
       () => inputs.length > 0 || announced !== undefined || (tooLong() && outbox.length === 0 && !delivering),
     );
     if (set === undefined || announced !== undefined || hinted !== undefined) {
+      // A new account answers its first upsert before loading plans: the answer does not need them,
+      // and the workflow task that carries it completes without waiting for the local activity.
+      if (set === undefined) await wf.sleep(1);
       if (hinted !== undefined) lastHint = `${hinted.id}@${hinted.loadedAt}`;
       announced = undefined;
       hinted = undefined;
