@@ -525,7 +525,6 @@ describe("playloop resilience on the Temporal dev server", () => {
       270_000,
       2000,
     );
-    console.log("all delivered", Date.now() - downAt, receiver.hits.length, expected.length, Math.max(...receiver.hits.map((h) => h.at)) - downAt);
     expect([...successes.keys()].sort()).toEqual([...expected].sort());
     const repeated = [...successes].filter(([, n]) => n !== 1);
     expect(repeated, "webhook-ids answered 2xx more than once").toEqual([]);
