@@ -1,12 +1,10 @@
 // One account, many playbooks, on the time-skipping server: the account workflow decides which
 // play may reach the account, and every suppression is recorded with its reason.
-import { WithStartWorkflowOperation, type WorkflowHandle } from "@temporalio/client";
-import { defaultPayloadConverter } from "@temporalio/common";
+import type { WorkflowHandle } from "@temporalio/client";
 import type { TestWorkflowEnvironment } from "@temporalio/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AccountView, PlayView } from "../../engine/journey/account-view.js";
 import type { AccountSnapshot } from "../../engine/journey/journey-types.js";
-import { accountWorkflowId, upsertUpdate, type AccountWorkflowInput } from "../../engine/messages/account-messages.js";
 import { validatePolicy, type AccountPolicy } from "../../engine/validate/validate-policy.js";
 import { readRepoFile } from "../helpers.js";
 import {
@@ -21,27 +19,18 @@ import {
   view,
   withAccountWorker,
   type AccountTestContext,
+  currentRun,
+  searchAttributes,
+  startSmall,
 } from "./harness.js";
 
 let env: TestWorkflowEnvironment;
-/** Account workflows this file started itself (with a small history limit); terminated after each test. */
-const startedHere: string[] = [];
 
 beforeAll(async () => {
   env = await timeSkippingEnv();
 }, 60_000);
 
-afterEach(async () => {
-  await terminateStarted(env);
-  await Promise.all(
-    startedHere.splice(0).map((id) =>
-      env.client.workflow
-        .getHandle(id)
-        .terminate("test finished")
-        .catch(() => undefined),
-    ),
-  );
-});
+afterEach(() => terminateStarted(env));
 
 afterAll(async () => {
   await env?.teardown();
@@ -75,54 +64,6 @@ async function startThenCapacity(
   });
   await env.sleep(DAY);
   return handle;
-}
-
-/** Starts an account workflow that continues as new once its history is longer than `maxHistoryEvents`. */
-async function startSmall(
-  context: AccountTestContext,
-  snapshot: AccountSnapshot,
-  maxHistoryEvents: number,
-): Promise<WorkflowHandle> {
-  const workflowId = accountWorkflowId(snapshot.id);
-  const startWorkflowOperation = new WithStartWorkflowOperation("account", {
-    workflowId,
-    taskQueue: context.taskQueue,
-    args: [{ accountId: snapshot.id, maxHistoryEvents } satisfies AccountWorkflowInput],
-    workflowIdConflictPolicy: "USE_EXISTING",
-  });
-  startedHere.push(workflowId);
-  await env.client.workflow.executeUpdateWithStart(upsertUpdate, {
-    args: [snapshot],
-    updateId: `start-${snapshot.id}`,
-    startWorkflowOperation,
-  });
-  return env.client.workflow.getHandle(workflowId);
-}
-
-/**
- * The account's current run: its id, the first run's id, the run it continued (if any), and the
- * input it started with (what the previous run carried over).
- */
-async function currentRun(
-  handle: WorkflowHandle,
-): Promise<{ runId: string; firstRunId: string; previousRunId?: string; input: AccountWorkflowInput }> {
-  const runId = (await handle.describe()).runId;
-  const history = await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
-  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
-  const payload = started?.input?.payloads?.[0];
-  if (payload === undefined || payload === null) throw new Error(`no start input for ${handle.workflowId}`);
-  return {
-    runId,
-    firstRunId: started?.firstExecutionRunId ?? "",
-    ...(started?.continuedExecutionRunId ? { previousRunId: started.continuedExecutionRunId } : {}),
-    input: defaultPayloadConverter.fromPayload<AccountWorkflowInput>(payload),
-  };
-}
-
-/** The search attributes of the account workflow, by name. */
-async function searchAttributes(handle: WorkflowHandle): Promise<Record<string, unknown>> {
-  const pairs = (await handle.describe()).typedSearchAttributes.getAll();
-  return Object.fromEntries(pairs.map((pair) => [pair.key.name, pair.value]));
 }
 
 describe("arbitration between the plays of one account", () => {
@@ -559,7 +500,7 @@ describe("liveness: every play waiting for the account gets it once it is free",
     await withAccountWorker(env, plans(["hold-account", "wait-account"]), async (context) => {
       const { log, now, accounts } = context;
       // Twenty events: the start and the play that waits fit in the first run; the next input does not.
-      const handle = await startSmall(context, account("canwait-1", now), 20);
+      const handle = await startSmall(env, context, account("canwait-1", now), 20);
       await env.sleep(60_000);
       await accounts.sendEvent("canwait-1", { id: "go", type: "demo.go" });
       await env.sleep(60_000);
@@ -568,7 +509,7 @@ describe("liveness: every play waiting for the account gets it once it is free",
       await accounts.sendEvent("canwait-1", { id: "note-1", type: "note.added" });
       await env.sleep(60_000);
       // The run now going started from a continue-as-new that carried the wait and the holder.
-      const { runId, firstRunId, previousRunId, input } = await currentRun(handle);
+      const { runId, firstRunId, previousRunId, input } = await currentRun(env, handle);
       expect(runId).not.toBe(firstRunId);
       expect(previousRunId).toBe(firstRunId);
       expect(input.carried?.core.active?.playbookId).toBe("hold-account");

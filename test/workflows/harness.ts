@@ -2,7 +2,8 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { WorkflowHandle } from "@temporalio/client";
+import { WithStartWorkflowOperation, type WorkflowHandle } from "@temporalio/client";
+import { defaultPayloadConverter } from "@temporalio/common";
 import { historyToJSON } from "@temporalio/common/lib/proto-utils.js";
 import { TestWorkflowEnvironment } from "@temporalio/testing";
 import { DefaultLogger, Runtime, type Worker } from "@temporalio/worker";
@@ -11,7 +12,14 @@ import { compilePlaybook, type CompiledPlan } from "../../engine/index.js";
 import type { ActionEvent } from "../../engine/journey/action-event.js";
 import type { AccountView, PlayView } from "../../engine/journey/account-view.js";
 import type { AccountSnapshot } from "../../engine/journey/journey-types.js";
-import { accountWorkflowId, deploySignal, stateQuery } from "../../engine/messages/account-messages.js";
+import {
+  ACCOUNT_WORKFLOW,
+  accountWorkflowId,
+  deploySignal,
+  stateQuery,
+  upsertUpdate,
+  type AccountWorkflowInput,
+} from "../../engine/messages/account-messages.js";
 import { AccountClient } from "../../engine/runtime/account-client.js";
 import { ndjsonSink, type ActionSink } from "../../engine/runtime/action-sinks.js";
 import { PlanRegistry } from "../../engine/runtime/plan-registry.js";
@@ -192,6 +200,56 @@ export function sendEvent(
   event: { id: string; type: string; data?: Record<string, unknown> },
 ): Promise<{ duplicate: boolean }> {
   return context.accounts.sendEvent(accountId, event);
+}
+
+/** Starts an account workflow that continues as new once its history is longer than `maxHistoryEvents`. */
+export async function startSmall(
+  env: TestWorkflowEnvironment,
+  context: AccountTestContext,
+  snapshot: AccountSnapshot,
+  maxHistoryEvents: number,
+): Promise<WorkflowHandle> {
+  const workflowId = accountWorkflowId(snapshot.id);
+  const startWorkflowOperation = new WithStartWorkflowOperation(ACCOUNT_WORKFLOW, {
+    workflowId,
+    taskQueue: context.taskQueue,
+    args: [{ accountId: snapshot.id, maxHistoryEvents } satisfies AccountWorkflowInput],
+    workflowIdConflictPolicy: "USE_EXISTING",
+  });
+  started.push(workflowId);
+  await env.client.workflow.executeUpdateWithStart(upsertUpdate, {
+    args: [snapshot],
+    updateId: `start-${snapshot.id}`,
+    startWorkflowOperation,
+  });
+  return env.client.workflow.getHandle(workflowId);
+}
+
+/**
+ * The account's current run: its id, the first run's id, the run it continued (if any), and the
+ * input it started with (what the previous run carried over).
+ */
+export async function currentRun(
+  env: TestWorkflowEnvironment,
+  handle: WorkflowHandle,
+): Promise<{ runId: string; firstRunId: string; previousRunId?: string; input: AccountWorkflowInput }> {
+  const runId = (await handle.describe()).runId;
+  const history = await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+  const startedEvent = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+  const payload = startedEvent?.input?.payloads?.[0];
+  if (payload === undefined || payload === null) throw new Error(`no start input for ${handle.workflowId}`);
+  return {
+    runId,
+    firstRunId: startedEvent?.firstExecutionRunId ?? "",
+    ...(startedEvent?.continuedExecutionRunId ? { previousRunId: startedEvent.continuedExecutionRunId } : {}),
+    input: defaultPayloadConverter.fromPayload<AccountWorkflowInput>(payload),
+  };
+}
+
+/** The search attributes of the account workflow, by name. */
+export async function searchAttributes(handle: WorkflowHandle): Promise<Record<string, unknown>> {
+  const pairs = (await handle.describe()).typedSearchAttributes.getAll();
+  return Object.fromEntries(pairs.map((pair) => [pair.key.name, pair.value]));
 }
 
 /** Saves an account workflow's history for the replay test, when asked to. */

@@ -1,21 +1,13 @@
 // One account's plays on the real Temporal time-skipping test server: months of waiting in
 // milliseconds, each account one workflow running every play on the journey core.
-import { WithStartWorkflowOperation, type WorkflowHandle } from "@temporalio/client";
-import { defaultPayloadConverter } from "@temporalio/common";
 import type { TestWorkflowEnvironment } from "@temporalio/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { PlayView } from "../../engine/journey/account-view.js";
-import type { AccountSnapshot } from "../../engine/journey/journey-types.js";
 import { compilePlaybook, type CompiledPlan } from "../../engine/index.js";
 import { DEFAULT_POLICY } from "../../engine/validate/validate-policy.js";
 import { readRepoFile } from "../helpers.js";
 import { UnknownAccountError } from "../../engine/runtime/account-client.js";
-import {
-  accountWorkflowId,
-  stateQuery,
-  upsertUpdate,
-  type AccountWorkflowInput,
-} from "../../engine/messages/account-messages.js";
+import { stateQuery } from "../../engine/messages/account-messages.js";
 import {
   DAY,
   account,
@@ -29,28 +21,18 @@ import {
   view,
   viewWhen,
   withAccountWorker,
-  type AccountTestContext,
+  currentRun,
+  searchAttributes,
+  startSmall,
 } from "./harness.js";
 
 let env: TestWorkflowEnvironment;
-/** Account workflows this file started itself (with a small history limit); terminated after each test. */
-const startedHere: string[] = [];
 
 beforeAll(async () => {
   env = await timeSkippingEnv();
 }, 60_000);
 
-afterEach(async () => {
-  await terminateStarted(env);
-  await Promise.all(
-    startedHere.splice(0).map((id) =>
-      env.client.workflow
-        .getHandle(id)
-        .terminate("test finished")
-        .catch(() => undefined),
-    ),
-  );
-});
+afterEach(() => terminateStarted(env));
 
 afterAll(async () => {
   await env?.teardown();
@@ -59,54 +41,6 @@ afterAll(async () => {
 const types = (events: { type: string }[]) => events.map((e) => e.type.replace("playloop.action.", ""));
 const reasons = (p: PlayView) => p.decisions.map((d) => `${d.kind}: ${d.reason}`);
 const HOUR = 3_600_000;
-
-/** Starts an account workflow that continues as new once its history is longer than `maxHistoryEvents`. */
-async function startSmall(
-  context: AccountTestContext,
-  snapshot: AccountSnapshot,
-  maxHistoryEvents: number,
-): Promise<WorkflowHandle> {
-  const workflowId = accountWorkflowId(snapshot.id);
-  const startWorkflowOperation = new WithStartWorkflowOperation("account", {
-    workflowId,
-    taskQueue: context.taskQueue,
-    args: [{ accountId: snapshot.id, maxHistoryEvents } satisfies AccountWorkflowInput],
-    workflowIdConflictPolicy: "USE_EXISTING",
-  });
-  startedHere.push(workflowId);
-  await env.client.workflow.executeUpdateWithStart(upsertUpdate, {
-    args: [snapshot],
-    updateId: `start-${snapshot.id}`,
-    startWorkflowOperation,
-  });
-  return env.client.workflow.getHandle(workflowId);
-}
-
-/**
- * The account's current run: its id, the first run's id, the run it continued (if any), and the
- * input it started with (what the previous run carried over).
- */
-async function currentRun(
-  handle: WorkflowHandle,
-): Promise<{ runId: string; firstRunId: string; previousRunId?: string; input: AccountWorkflowInput }> {
-  const runId = (await handle.describe()).runId;
-  const history = await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
-  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
-  const payload = started?.input?.payloads?.[0];
-  if (payload === undefined || payload === null) throw new Error(`no start input for ${handle.workflowId}`);
-  return {
-    runId,
-    firstRunId: started?.firstExecutionRunId ?? "",
-    ...(started?.continuedExecutionRunId ? { previousRunId: started.continuedExecutionRunId } : {}),
-    input: defaultPayloadConverter.fromPayload<AccountWorkflowInput>(payload),
-  };
-}
-
-/** The search attributes of the account workflow, by name. */
-async function searchAttributes(handle: WorkflowHandle): Promise<Record<string, unknown>> {
-  const pairs = (await handle.describe()).typedSearchAttributes.getAll();
-  return Object.fromEntries(pairs.map((pair) => [pair.key.name, pair.value]));
-}
 
 describe("seat-upsell on a real Temporal server", () => {
   it("delivers orchestrate actions on 80% usage, times out the QBR and the 45-day deal wait, and loops back to detect", async () => {
@@ -492,9 +426,9 @@ describe("accounts that run for years", () => {
   it("continue as new, carrying the iteration, and keep delivering once per iteration", async () => {
     await withAccountWorker(env, [plan("looping")], async (context) => {
       const { log, now } = context;
-      const handle = await startSmall(context, account("loop-1", now), 40);
+      const handle = await startSmall(env, context, account("loop-1", now), 40);
       await env.sleep(40 * DAY + 12 * HOUR); // an iteration every two days: the 20th loop at day 40
-      const { runId, firstRunId } = await currentRun(handle);
+      const { runId, firstRunId } = await currentRun(env, handle);
       expect(runId).not.toBe(firstRunId);
       await recordHistory(env.client.workflow.getHandle(handle.workflowId, firstRunId), "looping-continued-as-new");
       const p = await play(handle, "looping");
@@ -510,7 +444,7 @@ describe("accounts that run for years", () => {
     await withAccountWorker(env, [plan("deal-wait")], async (context) => {
       const { log, now, accounts } = context;
       // Twenty events: the start fits in the first run; a few notes later it continues as new.
-      const handle = await startSmall(context, account("midwait-1", now), 20);
+      const handle = await startSmall(env, context, account("midwait-1", now), 20);
       await env.sleep(60_000);
       expect(log.read().map((e) => e.id)).toEqual(["deal-wait:midwait-1:0:orchestrate.1"]);
       const first = (await handle.describe()).runId;
@@ -525,7 +459,7 @@ describe("accounts that run for years", () => {
 
       // The run now going started from a continue-as-new that carried the wait, its start and the
       // event ids the account had seen ...
-      const { runId, firstRunId, previousRunId, input } = await currentRun(handle);
+      const { runId, firstRunId, previousRunId, input } = await currentRun(env, handle);
       expect(runId).not.toBe(firstRunId);
       expect(input.maxHistoryEvents).toBe(20);
       expect(input.carried?.core.plays["deal-wait"]).toMatchObject({
