@@ -269,6 +269,11 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
       }
       perform(applyInput(core, next, context()).commands);
     }
+    // Keep only the plan bodies the account can still use: the deployed set's and those plays follow.
+    if (core !== undefined && plans.size > Object.keys(set?.versions ?? {}).length) {
+      const used = new Set([...Object.values(set?.versions ?? {}), ...Object.values(core.plays).map((p) => p.version)]);
+      for (const version of plans.keys()) if (!used.has(version)) plans.delete(version);
+    }
     wf.setCurrentDetails(accountDetails(view()));
   }
 }
