@@ -123,9 +123,11 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
     if (set !== undefined && (result.set.id === set.id || result.set.loadedAt <= set.loadedAt)) return;
     const moved = set !== undefined;
     set = result.set;
-    wf.upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.PlanSet, value: set.id }]);
+    planSetChanged = true;
     if (moved && core !== undefined) inputs.unshift({ kind: "plans" });
   }
+  /** The PlanSet search attribute is due: sent with the core's next attributes, or alone. */
+  let planSetChanged = false;
   /** A deploy announced a set newer than the account's: load it before the next input. */
   let announced: PlanSetRef | undefined;
   wf.setHandler(deploySignal, (next) => {
@@ -187,6 +189,12 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
     delivering = false;
   }
 
+  function planSetUpdate(): SearchAttributeUpdatePair[] {
+    if (!planSetChanged || set === undefined) return [];
+    planSetChanged = false;
+    return [{ key: SEARCH_ATTRIBUTES.PlanSet, value: set.id }];
+  }
+
   function perform(commands: readonly CoreCommand[]): void {
     for (const command of commands) {
       switch (command.kind) {
@@ -215,7 +223,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
           });
           break;
         case "search_attributes":
-          wf.upsertSearchAttributes(attributeUpdates(command.values));
+          wf.upsertSearchAttributes([...attributeUpdates(command.values), ...planSetUpdate()]);
           break;
       }
     }
@@ -269,6 +277,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
       }
       perform(applyInput(core, next, context()).commands);
     }
+    if (planSetChanged) wf.upsertSearchAttributes(planSetUpdate());
     // Keep only the plan bodies the account can still use: the deployed set's and those plays follow.
     if (core !== undefined && plans.size > Object.keys(set?.versions ?? {}).length) {
       const used = new Set([...Object.values(set?.versions ?? {}), ...Object.values(core.plays).map((p) => p.version)]);
