@@ -31,3 +31,27 @@ export const PLAYBOOK_IDS = [
   "renewal-bundle",
   "seat-upsell",
 ] as const;
+
+/**
+ * Polls until `check` returns a value (not undefined) or the time runs out; for tests on the real
+ * dev server, where things happen in wall-clock time. Errors from `check` count as "not yet".
+ */
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 30_000,
+  intervalMs = 250,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+}

@@ -66,7 +66,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
   let timer: { readonly at: number; readonly scope: wf.CancellationScope } | undefined;
 
   const lookup = (version: string): CompiledPlan | undefined => plans.get(version);
-  const view = (): AccountView => accountView(core ?? newAccountState({ id: input.accountId }), lookup);
+  const view = (): AccountView => accountView(core ?? newAccountState(input.accountId), lookup);
   /** The snapshot the account will have once queued inputs are applied: an upsert changes it or not. */
   const latestSnapshot = (): unknown =>
     inputs.findLast((queued) => queued.kind === "snapshot")?.account ?? core?.account;
@@ -273,7 +273,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
     for (let next = inputs.shift(); next !== undefined; next = inputs.shift()) {
       if (core === undefined) {
         if (next.kind !== "snapshot") continue;
-        core = newAccountState(next.account);
+        core = newAccountState(input.accountId);
       }
       perform(applyInput(core, next, context()).commands);
     }

@@ -1,6 +1,7 @@
 // The deterministic journey core for one account: every play of the account advanced by one
 // input at one time, with arbitration between them. Plain data in, plain data and commands out:
 // no clock, no I/O, no randomness. The account workflow and `playloop test` both run it.
+import { canonicalJson } from "../compile/canonical-json.js";
 import type { CompiledPlan } from "../compile/plan.js";
 import { advancePlay, endPlay } from "./advance-play.js";
 import { CoreRun } from "./core-run.js";
@@ -15,7 +16,6 @@ import type {
 import { deepMerge } from "./deep-merge.js";
 import { exitEventOutcome } from "./detect.js";
 import { isHeldOut } from "./holdout.js";
-import type { AccountSnapshot } from "./journey-types.js";
 import { settleLatestOffer } from "./offer-frequency.js";
 import { stepGraph } from "./step-graph.js";
 import { waitText, waitWake } from "./wait-step.js";
@@ -27,11 +27,11 @@ export const MAX_INBOX = 100;
 /** Event types whose data is merged into the account snapshot. */
 const SNAPSHOT_EVENTS = new Set(["account.updated", "usage.updated"]);
 
-/** The state of an account the core has not seen yet. */
-export function newAccountState(account: AccountSnapshot): AccountCoreState {
+/** The state of an account the core has not seen yet; its first snapshot input fills it in. */
+export function newAccountState(accountId: string): AccountCoreState {
   return {
-    accountId: account.id,
-    account,
+    accountId,
+    account: { id: accountId },
     inbox: [],
     seq: 0,
     seen: [],
@@ -232,7 +232,9 @@ export function applyInput(state: AccountCoreState, input: CoreInput, context: C
   const run = new CoreRun(state, context);
   switch (input.kind) {
     case "snapshot":
-      if (input.account.id !== state.accountId) return { state, commands: [] };
+      // A snapshot that changes nothing is no input at all (ingest sends the same CRM rows again).
+      if (input.account.id !== state.accountId || canonicalJson(input.account) === canonicalJson(state.account))
+        return { state, commands: [] };
       state.account = input.account;
       break;
     case "event":

@@ -109,7 +109,7 @@ describe("seat-upsell through its stages", () => {
     h.advanceTo(START + 30 * DAY);
     expect(h.decisions("seat-upsell", mark)).toEqual([
       "timeout: no qbr.completed within 30 days",
-      `delivered: playloop.action.offer.propose delivered as ${id("seat-upsell", "commit.1")}`,
+      `delivered: offer.propose delivered as ${id("seat-upsell", "commit.1")}`,
     ]);
     expect(h.delivered(mark)).toEqual([id("seat-upsell", "commit.1")]);
     expect(h.deliveries(mark)[0]?.action.data.offer).toMatchObject({ sku: "seats", quantity: "+20%", discount: 0.1 });
@@ -121,7 +121,7 @@ describe("seat-upsell through its stages", () => {
     h.advanceTo(START + 75 * DAY);
     expect(h.decisions("seat-upsell", mark)).toEqual([
       "timeout: no deal.closed within 45 days",
-      `delivered: playloop.action.crm.task delivered as ${id("seat-upsell", "expand.1")}`,
+      `delivered: crm.task delivered as ${id("seat-upsell", "expand.1")}`,
     ]);
     expect(h.delivered(mark)).toEqual([id("seat-upsell", "expand.1")]);
     expect(h.play("seat-upsell").wait).toEqual({ kind: "loop", at: START + 165 * DAY });
@@ -692,7 +692,7 @@ describe("approvals", () => {
     expect(h.decisions("approval-upsell")).toEqual([
       "fired: trigger capacity",
       "approval: approval requested: discount 12% above the approval threshold (10%)",
-      `delivered: playloop.action.approval.request delivered as ${ACTION}:approval`,
+      `delivered: approval.request delivered as ${ACTION}:approval`,
     ]);
     expect(h.delivered()).toEqual([`${ACTION}:approval`]);
     expect(h.deliveries()[0]?.action.data).toMatchObject({ approver: "finance", sla_ms: 3 * DAY });
@@ -863,7 +863,7 @@ describe("re-entry", () => {
 
     let mark = h.mark();
     h.advanceTo(ended + 29 * DAY);
-    h.snapshot();
+    h.snapshot({ health_score: 81 });
     h.event("support.ticket_opened");
     expect(h.play("reentry-play").status).toBe("ended");
     expect(h.delivered(mark)).toEqual([]);
@@ -872,10 +872,23 @@ describe("re-entry", () => {
     h.advanceTo(ended + 31 * DAY);
     expect(h.play("reentry-play").status).toBe("ended");
     mark = h.mark();
-    h.snapshot();
+    h.snapshot({ health_score: 82 });
     expect(h.accountDecisions(mark)).toEqual(["fired: reentry-play re-entered (run 2)"]);
     expect(h.delivered(mark)).toEqual([`reentry-play:${ACCT}:r2.0:orchestrate.1`]);
     expect(h.play("reentry-play")).toMatchObject({ run: 2, status: "running", iteration: 0 });
+  });
+});
+
+describe("snapshots", () => {
+  it("treats a snapshot that changes nothing as no input: an ended play does not re-enter on it", () => {
+    const h = new CoreHarness({ plans: [reentryPlay], account: sampleAccount(ACCT) });
+    h.advanceBy(DAY);
+    h.event("deal.closed", { outcome: "won" });
+    h.advanceBy(40 * DAY);
+    const before = structuredClone(h.state);
+    expect(h.snapshot()).toEqual([]);
+    expect(h.state).toEqual(before);
+    expect(h.snapshot({ health_score: 90 }).filter((c) => c.kind === "deliver")).toHaveLength(1);
   });
 });
 
@@ -889,9 +902,9 @@ describe("delivery reports", () => {
     h.event("usage.updated", usage(0.92));
     expect(h.decisions("seat-upsell")).toEqual([
       "fired: trigger capacity",
-      `delivered: playloop.action.inapp.prompt delivered as ${id("seat-upsell", "orchestrate.1")}`,
+      `delivered: inapp.prompt delivered as ${id("seat-upsell", "orchestrate.1")}`,
       "blocked: delivery failed: CRM unavailable (503)",
-      `delivered: playloop.action.report.roi_snapshot delivered as ${id("seat-upsell", "prove.1")}`,
+      `delivered: report.roi_snapshot delivered as ${id("seat-upsell", "prove.1")}`,
     ]);
     expect(h.state.lastSuppression).toBe("seat-upsell: delivery failed: CRM unavailable (503)");
     expect(h.play("seat-upsell").decisions.find((d) => d.kind === "blocked")).toMatchObject({ step: "orchestrate.2" });
@@ -962,7 +975,7 @@ describe("plan versions", () => {
     h.advanceTo(START + 165 * DAY);
     expect(h.decisions("seat-upsell", mark)).toEqual([
       "timeout: no deal.closed within 45 days",
-      `delivered: playloop.action.crm.task delivered as ${id("seat-upsell", "expand.1")}`,
+      `delivered: crm.task delivered as ${id("seat-upsell", "expand.1")}`,
       "fired: loop to detect (iteration 1)",
       `fired: now follows version ${v2.version} (was ${v1.version})`,
     ]);

@@ -91,7 +91,7 @@ export class CoreHarness {
     this.policy = options.policy ?? DEFAULT_POLICY;
     this.now = options.start ?? START;
     this.deliveryError = options.deliveryError;
-    this.state = newAccountState(options.account);
+    this.state = newAccountState(options.account.id);
     if (options.initialSnapshot ?? true) this.send({ kind: "snapshot", account: options.account });
   }
 
@@ -129,7 +129,7 @@ export class CoreHarness {
           playbookId: command.playbookId,
           step: command.step,
           actionId: command.action.id,
-          action: command.action.type,
+          action: String(command.action.data.action),
           stage: String(command.action.data.stage),
           ...(error === undefined ? {} : { error }),
         });

@@ -30,7 +30,7 @@ import { createLogger } from "../../engine/runtime/logger.js";
 import { findTemporalCli } from "../../engine/runtime/temporal-binaries.js";
 import { verifyWebhook, webhookKey } from "../../engine/runtime/webhook-signature.js";
 import { createJourneyWorker } from "../../engine/runtime/worker.js";
-import { ROOT, readRepoFile } from "../helpers.js";
+import { eventually, ROOT, readRepoFile } from "../helpers.js";
 import { actionLog, day, workflowBundle } from "../workflows/harness.js";
 
 const SECRET = `whsec_${Buffer.from("playloop-test-secret-0123456789").toString("base64")}`;
@@ -55,22 +55,6 @@ const children: ChildProcess[] = [];
 async function listen(server: Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return (server.address() as AddressInfo).port;
-}
-
-/** Polls until `check` returns a value (not undefined) or the time runs out. */
-async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
 }
 
 function request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {

@@ -20,7 +20,7 @@ import { AccountClient } from "../../engine/runtime/account-client.js";
 import { SQLITE_PRAGMAS } from "../../engine/runtime/run-services.js";
 import { findTemporalCli } from "../../engine/runtime/temporal-binaries.js";
 import { verifyWebhook, webhookKey } from "../../engine/runtime/webhook-signature.js";
-import { ROOT, readRepoFile } from "../helpers.js";
+import { eventually, ROOT, readRepoFile } from "../helpers.js";
 
 // The client in this process reconnects while servers and workers die: only errors are worth a line.
 Runtime.install({ logger: new DefaultLogger("ERROR") });
@@ -36,27 +36,6 @@ const HOLDOUT = 0.1;
 // ---------------------------------------------------------------------------------------------
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `check` returns a value (not undefined) or the time runs out. */
-async function eventually<T>(
-  check: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  timeoutMs = 30_000,
-  intervalMs = 500,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await sleep(intervalMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-}
 
 /** Runs `task` over `items`, at most `limit` at a time. */
 async function inPool<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
@@ -410,7 +389,7 @@ describe("playloop resilience on the Temporal dev server", () => {
     const t0 = Date.now();
     const wake: Record<string, number> = {};
     for (const id of onEvent) wake[id] = t0 - 86_400_000; // already passed once the event comes
-    for (const id of dueWhileDown) wake[id] = t0 + 25_000;
+    for (const id of dueWhileDown) wake[id] = t0 + 30_000;
     for (const id of dueLater) wake[id] = t0 + 75_000;
     for (const id of all) {
       await accounts.upsertAccount(snapshot(id, wake[id] as number));
@@ -448,6 +427,9 @@ describe("playloop resilience on the Temporal dev server", () => {
     expect(server.address).toBe(`127.0.0.1:${port}`);
     worker = await startWorker({ address: server.address, queue, folder, actionsFile: log });
     accounts = new AccountClient(server.client, queue);
+    expect(Date.now(), "the restart took too long for the later timers to come due after it").toBeLessThan(
+      (wake[dueLater[0] as string] as number) - 5_000,
+    );
 
     // `status` answers for every account, and the timers due while the server was down have fired.
     await eventually(
