@@ -195,6 +195,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
     return [{ key: SEARCH_ATTRIBUTES.PlanSet, value: set.id }];
   }
 
+  /** Carries out the core's commands; the actions of one input go out together, in one activity. */
   function perform(commands: readonly CoreCommand[]): void {
     for (const command of commands) {
       switch (command.kind) {
@@ -205,7 +206,6 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
             action: command.action,
             summary: command.summary,
           });
-          void pump();
           break;
         case "set_timer":
           armTimer(command.at, command.summary);
@@ -227,6 +227,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
           break;
       }
     }
+    if (outbox.length > 0) void pump();
   }
 
   const context = (): CoreContext => ({
@@ -247,9 +248,6 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
       () => inputs.length > 0 || announced !== undefined || (tooLong() && outbox.length === 0 && !delivering),
     );
     if (set === undefined || announced !== undefined || hinted !== undefined) {
-      // A new account answers its first upsert before loading plans: the answer does not need them,
-      // and the workflow task that carries it completes without waiting for the local activity.
-      if (set === undefined) await wf.sleep(1);
       if (hinted !== undefined) lastHint = `${hinted.id}@${hinted.loadedAt}`;
       announced = undefined;
       hinted = undefined;
