@@ -24,6 +24,7 @@ import {
   type PlanHint,
   type PlanSetRef,
 } from "../engine/messages/account-messages.js";
+import { unpackPlans } from "../engine/messages/packed-plans.js";
 import { SEARCH_ATTRIBUTES } from "../engine/messages/search-attributes.js";
 import type { Activities } from "../engine/runtime/activities.js";
 
@@ -118,7 +119,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
    * it flap.
    */
   async function loadPlans(): Promise<void> {
-    const result = await resolvePlans({ setId: set?.id, have: [...plans.keys()] });
+    const result = unpackPlans(await resolvePlans({ setId: set?.id, have: [...plans.keys()] }));
     for (const plan of result.plans) plans.set(plan.version, plan);
     if (set !== undefined && (result.set.id === set.id || result.set.loadedAt <= set.loadedAt)) return;
     const moved = set !== undefined;
@@ -130,6 +131,8 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
   let planSetChanged = false;
   /** A deploy announced a set newer than the account's: load it before the next input. */
   let announced: PlanSetRef | undefined;
+  /** A newer set announced or hinted that the answering worker did not have yet. */
+  let wanted: { readonly id: string; readonly loadedAt: number } | undefined;
   wf.setHandler(deploySignal, (next) => {
     if (set === undefined || (next.id !== set.id && next.loadedAt > set.loadedAt)) announced = next;
   });
@@ -247,11 +250,20 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
     await wf.condition(
       () => inputs.length > 0 || announced !== undefined || (tooLong() && outbox.length === 0 && !delivering),
     );
-    if (set === undefined || announced !== undefined || hinted !== undefined) {
+    if (
+      set === undefined ||
+      announced !== undefined ||
+      hinted !== undefined ||
+      (wanted !== undefined && inputs.length > 0)
+    ) {
       if (hinted !== undefined) lastHint = `${hinted.id}@${hinted.loadedAt}`;
+      const asked = [announced, hinted, wanted].filter((ref) => ref !== undefined);
       announced = undefined;
       hinted = undefined;
       await loadPlans();
+      // The worker that answered may not have the announced set yet (a rolling restart): ask again
+      // with the next input, until a worker that has it (or a newer one) answers.
+      wanted = asked.find((ref) => set !== undefined && ref.id !== set.id && ref.loadedAt > set.loadedAt);
     }
     if (inputs.length === 0) {
       if (!(tooLong() && outbox.length === 0 && !delivering)) continue;

@@ -94,10 +94,16 @@ function playbookFolder(files: Record<string, string>): string {
 }
 
 /** `playloop worker` in a child process, on its own task queue and playbooks folder. */
-function startWorkerProcess(queue: string, folder: string, actionsFile: string): Promise<ChildProcess> {
+function startWorkerProcess(
+  queue: string,
+  folder: string,
+  actionsFile: string,
+  extraEnv: Record<string, string> = {},
+): Promise<ChildProcess> {
   const child = spawn(process.execPath, [join(ROOT, "dist/engine/cli/main.js"), "worker"], {
     env: {
       ...process.env,
+      ...extraEnv,
       TEMPORAL_ADDRESS: env.address,
       PLAYLOOP_TASK_QUEUE: queue,
       PLAYLOOP_ACTIONS_FILE: actionsFile,
@@ -453,6 +459,50 @@ describe("playloop on the Temporal dev server", () => {
       "restart-demo:acme:0:orchestrate.1",
       "restart-demo:acme:0:orchestrate.3",
     ]);
+  }, 180_000);
+
+  it("moves accounts forward only, through a rolling restart of workers with different folders on one task queue", async () => {
+    const queue = "playloop-rolling-test";
+    const seatUpsell = readRepoFile("playbooks/seat-upsell.yaml");
+    const oldFolder = playbookFolder({ "seat-upsell.yaml": seatUpsell });
+    const newFolder = playbookFolder({
+      "seat-upsell.yaml": seatUpsell.replace("template: capacity-insight", "template: capacity-insight-v2"),
+    });
+    const v1 = PlanRegistry.fromFolder(oldFolder).set.versions["seat-upsell"] ?? "";
+    const v2 = PlanRegistry.fromFolder(newFolder).set.versions["seat-upsell"] ?? "";
+    const old = await startWorkerProcess(queue, oldFolder, actionLog().path);
+    const accounts = new AccountClient(env.client, queue);
+    const ids = ["roll-a", "roll-b", "roll-c", "roll-d"];
+    const base = JSON.parse(readRepoFile("playbooks/samples/acme.json")) as Record<string, unknown>;
+    for (const id of ids) await accounts.upsertAccount({ ...base, id } as AccountSnapshot);
+    const seen = new Map<string, string[]>(ids.map((id) => [id, []]));
+    const round = async (n: number): Promise<void> => {
+      for (const id of ids) {
+        await accounts.sendEvent(id, { id: `note-${n}`, type: "note.added" });
+        seen.get(id)?.push((await accounts.status(id)).planSet["seat-upsell"] ?? "");
+      }
+    };
+    await round(0);
+    // The new worker starts beside the old one and announces its set. The old worker, which has
+    // the accounts cached, answers their tasks and serves its older set: they stay where they are.
+    const next = await startWorkerProcess(queue, newFolder, actionLog().path);
+    await round(1);
+    await round(2);
+    // The old worker goes (the end of the rolling restart): the next input moves each account on.
+    old.kill("SIGKILL");
+    await new Promise((resolve) => old.once("exit", resolve));
+    await round(3);
+    await round(4);
+    for (const [id, versions] of seen) {
+      expect(versions[0], id).toBe(v1);
+      expect(versions.at(-1), id).toBe(v2);
+      const first = versions.indexOf(v2);
+      expect(
+        versions.slice(first).every((v) => v === v2),
+        `${id}: ${versions.join(" ")}`,
+      ).toBe(true);
+    }
+    next.kill("SIGTERM");
   }, 180_000);
 
   it("takes an edited playbook to accounts that existed before, while running and across a restart, and starts a new playbook for them", async () => {

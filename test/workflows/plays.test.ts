@@ -6,8 +6,8 @@ import type { PlayView } from "../../engine/journey/account-view.js";
 import { compilePlaybook, type CompiledPlan } from "../../engine/index.js";
 import { DEFAULT_POLICY } from "../../engine/validate/validate-policy.js";
 import { readRepoFile } from "../helpers.js";
-import { UnknownAccountError } from "../../engine/runtime/account-client.js";
 import { stateQuery } from "../../engine/messages/account-messages.js";
+import { UnknownAccountError } from "../../engine/runtime/account-client.js";
 import {
   DAY,
   account,
