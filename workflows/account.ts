@@ -24,7 +24,6 @@ import {
   type PlanHint,
   type PlanSetRef,
 } from "../engine/messages/account-messages.js";
-import { unpackPlans } from "../engine/messages/packed-plans.js";
 import { SEARCH_ATTRIBUTES } from "../engine/messages/search-attributes.js";
 import type { Activities } from "../engine/runtime/activities.js";
 
@@ -119,7 +118,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
    * it flap.
    */
   async function loadPlans(): Promise<void> {
-    const result = unpackPlans(await resolvePlans({ setId: set?.id, have: [...plans.keys()] }));
+    const result = await resolvePlans({ setId: set?.id, have: [...plans.keys()] });
     for (const plan of result.plans) plans.set(plan.version, plan);
     if (set !== undefined && (result.set.id === set.id || result.set.loadedAt <= set.loadedAt)) return;
     const moved = set !== undefined;

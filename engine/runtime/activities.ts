@@ -1,7 +1,6 @@
 import { ApplicationFailure, Context } from "@temporalio/activity";
 import type { ActionEvent } from "../journey/action-event.js";
-import { packPlans, type PackedPlans } from "../messages/packed-plans.js";
-import type { DeliveryResult, ResolvePlansRequest } from "../messages/account-messages.js";
+import type { DeliveryResult, ResolvePlansRequest, ResolvePlansResult } from "../messages/account-messages.js";
 import { DELIVERY_REJECTED, type ActionSink } from "./action-sinks.js";
 import type { PlanRegistry } from "./plan-registry.js";
 
@@ -60,13 +59,9 @@ export function createActivities(sinks: readonly ActionSink[], registry: PlanReg
       }
       return done;
     },
-    /**
-     * The deployed plan set, and the plan bodies the workflow lacks (a local activity), as
-     * deflated JSON: its marker is the largest entry of an account's history, and compressed it
-     * is a fifth of the size (see docs/runtime.md).
-     */
-    async resolvePlans(request: ResolvePlansRequest): Promise<PackedPlans> {
-      return packPlans(registry.resolve(request));
+    /** The deployed plan set, and the plan bodies the workflow lacks (a local activity). */
+    async resolvePlans(request: ResolvePlansRequest): Promise<ResolvePlansResult> {
+      return registry.resolve(request);
     },
   };
 }
