@@ -7,6 +7,7 @@ import type { CompiledPlan } from "../engine/compile/plan.js";
 import { canonicalJson } from "../engine/compile/canonical-json.js";
 import { applyInput, hasSeenEvent, newAccountState } from "../engine/journey/advance-account.js";
 import { accountDetails, accountView, type AccountView } from "../engine/journey/account-view.js";
+import { deliveryReport } from "../engine/journey/delivery-report.js";
 import type {
   AccountCoreState,
   CoreCommand,
@@ -176,16 +177,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
       }
       outbox.splice(0, batch.length);
       batch.forEach((delivery, index) => {
-        const error = results[index]?.error;
-        inputs.push({
-          kind: "delivered",
-          playbookId: delivery.playbookId,
-          step: delivery.step,
-          actionId: delivery.action.id,
-          action: String(delivery.action.data.action),
-          stage: String(delivery.action.data.stage),
-          ...(error === undefined ? {} : { error }),
-        });
+        inputs.push(deliveryReport(delivery, results[index]?.error));
       });
     }
     delivering = false;

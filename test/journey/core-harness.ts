@@ -3,6 +3,7 @@
 // when the clock passes it, and answers every `deliver` command with a `delivered` input the way
 // the account workflow's runner does. Every command is kept, with the time it was issued.
 import { compilePlaybook, DEFAULT_POLICY, type AccountPolicy, type CompiledPlan } from "../../engine/index.js";
+import { deliveryReport } from "../../engine/journey/delivery-report.js";
 import { advanceAccount, newAccountState } from "../../engine/journey/advance-account.js";
 import type {
   AccountCoreState,
@@ -123,16 +124,7 @@ export class CoreHarness {
         this.log.push({ at: this.now, command });
         issued.push(command);
         if (command.kind !== "deliver") continue;
-        const error = this.deliveryError?.(command);
-        queue.push({
-          kind: "delivered",
-          playbookId: command.playbookId,
-          step: command.step,
-          actionId: command.action.id,
-          action: String(command.action.data.action),
-          stage: String(command.action.data.stage),
-          ...(error === undefined ? {} : { error }),
-        });
+        queue.push(deliveryReport(command, this.deliveryError?.(command)));
       }
     }
     return issued;

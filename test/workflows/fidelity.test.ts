@@ -21,6 +21,7 @@ import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ActionEvent } from "../../engine/journey/action-event.js";
 import { accountView, type AccountView } from "../../engine/journey/account-view.js";
+import { deliveryReport } from "../../engine/journey/delivery-report.js";
 import { advanceAccount, newAccountState } from "../../engine/journey/advance-account.js";
 import type {
   AccountCoreState,
@@ -243,14 +244,7 @@ class InProcessRun {
       for (const command of commands) {
         this.log.push({ at: this.now, command });
         if (command.kind !== "deliver") continue;
-        queue.push({
-          kind: "delivered",
-          playbookId: command.playbookId,
-          step: command.step,
-          actionId: command.action.id,
-          action: String(command.action.data.action),
-          stage: String(command.action.data.stage),
-        });
+        queue.push(deliveryReport(command));
       }
     }
   }
