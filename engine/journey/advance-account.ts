@@ -3,7 +3,7 @@
 // no clock, no I/O, no randomness. The account workflow and `playloop test` both run it.
 import { canonicalJson } from "../compile/canonical-json.js";
 import type { CompiledPlan } from "../compile/plan.js";
-import { advancePlay, endPlay } from "./advance-play.js";
+import { advancePlay, endPlay, followVersion, placeAtStart } from "./advance-play.js";
 import { CoreRun } from "./core-run.js";
 import type {
   AccountCoreState,
@@ -66,13 +66,7 @@ function startPlay(run: CoreRun, plan: CompiledPlan, previous: PlayState | undef
     decisions: previous?.decisions ?? [],
   };
   // A play that opens with a wait in its start stage is detecting until that stage is behind it.
-  const first = stepGraph(plan).start;
-  const node = first === null ? undefined : stepGraph(plan).nodes.get(first);
-  if (first !== null && node !== undefined) {
-    play.step = first;
-    play.stage = node.stage;
-    if (node.stage === plan.start && node.step.kind === "wait") play.status = "detecting";
-  }
+  if (placeAtStart(play, plan)?.kind === "wait" && play.stage === plan.start) play.status = "detecting";
   state.plays[plan.id] = play;
   if (holdout)
     run.decide(
@@ -99,10 +93,7 @@ function syncPlans(run: CoreRun): void {
       if (Object.keys(state.planSet).length > 0) run.decideAccount("fired", `${playbookId} deployed: detecting`);
     } else if (play.version !== version && play.status === "detecting") {
       const since = play.wait?.kind === "step" ? play.wait.since : run.now;
-      run.decide(play, "fired", `now follows version ${version} (was ${play.version})`);
-      play.version = version;
-      play.stage = plan.start;
-      play.step = stepGraph(plan).start ?? undefined;
+      followVersion(run, play, plan);
       // The detect wait goes on from when it began, so a deploy does not extend its timeout.
       play.wait = play.step === undefined ? undefined : { kind: "step", since, cursor: play.cursor };
     } else if (play.version !== version && play.status === "ended") {

@@ -75,11 +75,27 @@ function moveTo(run: CoreRun, play: PlayState, plan: CompiledPlan, step: string)
   if (current === undefined) return endPlay(run, play, "removed: the playbook is no longer deployed");
   const upgraded = run.context.plan(current);
   if (current === play.version || upgraded === undefined) return;
-  run.decide(play, "fired", `now follows version ${current} (was ${play.version})`);
-  play.version = current;
-  play.stage = upgraded.start;
-  play.step = stepGraph(upgraded).start ?? undefined;
+  followVersion(run, play, upgraded);
   if (play.step === undefined) endPlay(run, play, "completed");
+}
+
+/**
+ * Puts the play at the first step of a plan, in that step's stage (the start stage, or the next
+ * one with steps); returns that step, or undefined when the plan has none.
+ */
+export function placeAtStart(play: PlayState, plan: CompiledPlan): PlanStep | undefined {
+  const graph = stepGraph(plan);
+  const node = graph.start === null ? undefined : graph.nodes.get(graph.start);
+  play.step = node?.step.id;
+  play.stage = node?.stage ?? plan.start;
+  return node?.step;
+}
+
+/** Moves a play that is back at its start to another version of its plan, and records it. */
+export function followVersion(run: CoreRun, play: PlayState, plan: CompiledPlan): void {
+  run.decide(play, "fired", `now follows version ${plan.version} (was ${play.version})`);
+  play.version = plan.version;
+  placeAtStart(play, plan);
 }
 
 function waitStep(run: CoreRun, play: PlayState, plan: CompiledPlan, step: WaitStep, next: string | null): Move {
