@@ -21,7 +21,6 @@ import {
   stateQuery,
   upsertUpdate,
   type AccountWorkflowInput,
-  type PendingDelivery,
   type PlanHint,
   type PlanSetRef,
 } from "../engine/messages/account-messages.js";
@@ -62,7 +61,8 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
   let set: PlanSetRef | undefined = carried?.set;
   let core: AccountCoreState | undefined = carried?.core;
   const inputs: CoreInput[] = [];
-  const outbox: PendingDelivery[] = [...(carried?.pending ?? [])];
+  /** Actions the core asked for, in order, until their delivery is reported back. */
+  const outbox: Extract<CoreCommand, { kind: "deliver" }>[] = [];
   let delivering = false;
   let timer: { readonly at: number; readonly scope: wf.CancellationScope } | undefined;
 
@@ -72,13 +72,14 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
   const latestSnapshot = (): unknown =>
     inputs.findLast((queued) => queued.kind === "snapshot")?.account ?? core?.account;
 
+  /** True for a plan set other than the account's and loaded later: the only kind it moves to. */
+  const newer = (ref: PlanHint): boolean => set === undefined || (ref.id !== set.id && ref.loadedAt > set.loadedAt);
+
   wf.setHandler(stateQuery, view);
   /** A sender's plan set newer than the account's: load the worker's set before the next input. */
   let hinted: PlanHint | undefined;
-  let lastHint = "";
   const noteHint = (hint: PlanHint | undefined): void => {
-    if (hint === undefined || set === undefined || hint.id === set.id || hint.loadedAt <= set.loadedAt) return;
-    if (`${hint.id}@${hint.loadedAt}` !== lastHint) hinted = hint;
+    if (hint !== undefined && set !== undefined && newer(hint)) hinted = hint;
   };
   wf.setHandler(
     upsertUpdate,
@@ -121,7 +122,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
   async function loadPlans(): Promise<void> {
     const result = await resolvePlans({ setId: set?.id, have: [...plans.keys()] });
     for (const plan of result.plans) plans.set(plan.version, plan);
-    if (set !== undefined && (result.set.id === set.id || result.set.loadedAt <= set.loadedAt)) return;
+    if (!newer(result.set)) return;
     const moved = set !== undefined;
     set = result.set;
     planSetChanged = true;
@@ -132,9 +133,9 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
   /** A deploy announced a set newer than the account's: load it before the next input. */
   let announced: PlanSetRef | undefined;
   /** A newer set announced or hinted that the answering worker did not have yet. */
-  let wanted: { readonly id: string; readonly loadedAt: number } | undefined;
+  let wanted: PlanHint | undefined;
   wf.setHandler(deploySignal, (next) => {
-    if (set === undefined || (next.id !== set.id && next.loadedAt > set.loadedAt)) announced = next;
+    if (newer(next)) announced = next;
   });
 
   function armTimer(at: number, summary: string): void {
@@ -194,12 +195,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
     for (const command of commands) {
       switch (command.kind) {
         case "deliver":
-          outbox.push({
-            playbookId: command.playbookId,
-            step: command.step,
-            action: command.action,
-            summary: command.summary,
-          });
+          outbox.push(command);
           break;
         case "set_timer":
           armTimer(command.at, command.summary);
@@ -236,7 +232,6 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
   // A continued run loads its plans at once, so its state query shows every wait before any input.
   if (carried !== undefined) await loadPlans();
   if (core?.timer !== undefined) armTimer(core.timer.at, core.timer.summary);
-  if (outbox.length > 0) void pump();
   for (;;) {
     await wf.condition(
       () => inputs.length > 0 || announced !== undefined || (tooLong() && outbox.length === 0 && !delivering),
@@ -247,14 +242,13 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
       hinted !== undefined ||
       (wanted !== undefined && inputs.length > 0)
     ) {
-      if (hinted !== undefined) lastHint = `${hinted.id}@${hinted.loadedAt}`;
       const asked = [announced, hinted, wanted].filter((ref) => ref !== undefined);
       announced = undefined;
       hinted = undefined;
       await loadPlans();
       // The worker that answered may not have the announced set yet (a rolling restart): ask again
       // with the next input, until a worker that has it (or a newer one) answers.
-      wanted = asked.find((ref) => set !== undefined && ref.id !== set.id && ref.loadedAt > set.loadedAt);
+      wanted = asked.find(newer);
     }
     if (inputs.length === 0) {
       if (!(tooLong() && outbox.length === 0 && !delivering)) continue;
@@ -267,7 +261,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
       if (core === undefined || set === undefined) return;
       return wf.continueAsNew<typeof account>({
         accountId: input.accountId,
-        carried: { core, set, pinned, pending: [] },
+        carried: { core, set, pinned },
         ...(input.maxHistoryEvents === undefined ? {} : { maxHistoryEvents: input.maxHistoryEvents }),
       });
     }

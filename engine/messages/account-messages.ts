@@ -4,7 +4,6 @@ import { defineQuery, defineSignal, defineUpdate } from "@temporalio/workflow";
 import type { CompiledPlan } from "../compile/plan.js";
 import type { AccountView } from "../journey/account-view.js";
 import type { AccountCoreState } from "../journey/core-types.js";
-import type { ActionEvent } from "../journey/action-event.js";
 import type { AccountSnapshot, JourneyEvent } from "../journey/journey-types.js";
 import type { AccountPolicy } from "../validate/validate-policy.js";
 
@@ -43,14 +42,6 @@ export interface DeliveryResult {
   readonly error?: string;
 }
 
-/** An action the workflow was delivering when it continued as new; the next run sends it again. */
-export interface PendingDelivery {
-  readonly playbookId: string;
-  readonly step: string;
-  readonly action: ActionEvent;
-  readonly summary: string;
-}
-
 /** How an account workflow starts: the account id only, or the state a previous run carried. */
 export interface AccountWorkflowInput {
   readonly accountId: string;
@@ -60,7 +51,6 @@ export interface AccountWorkflowInput {
     readonly set: PlanSetRef;
     /** Bodies of versions that running plays follow but the deployed set no longer holds. */
     readonly pinned: readonly CompiledPlan[];
-    readonly pending: readonly PendingDelivery[];
   };
   /** Continue as new once the history is longer than this (default 2,000 events). */
   readonly maxHistoryEvents?: number;
