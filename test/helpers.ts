@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
+import type { IncomingHttpHeaders } from "node:http";
 import { fileURLToPath } from "node:url";
 import { formatDiagnostic, type Diagnostic } from "../engine/index.js";
+import { verifyWebhook, webhookKey } from "../engine/runtime/webhook-signature.js";
 
 /** The repository root, for paths in tests. */
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -54,4 +56,15 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+}
+
+/** Whether a webhook request carries a valid Standard Webhooks signature for `secret`. */
+export function signedWith(secret: string, headers: IncomingHttpHeaders, body: string): boolean {
+  return verifyWebhook(
+    webhookKey(secret),
+    String(headers["webhook-id"]),
+    Number(headers["webhook-timestamp"]),
+    body,
+    String(headers["webhook-signature"]),
+  );
 }

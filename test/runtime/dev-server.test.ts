@@ -28,9 +28,8 @@ import { ingest } from "../../engine/runtime/ingest/ingest.js";
 import { PlanRegistry } from "../../engine/runtime/plan-registry.js";
 import { createLogger } from "../../engine/runtime/logger.js";
 import { findTemporalCli } from "../../engine/runtime/temporal-binaries.js";
-import { verifyWebhook, webhookKey } from "../../engine/runtime/webhook-signature.js";
 import { createJourneyWorker } from "../../engine/runtime/worker.js";
-import { eventually, ROOT, readRepoFile } from "../helpers.js";
+import { eventually, ROOT, readRepoFile, signedWith } from "../helpers.js";
 import { actionLog, day, workflowBundle } from "../workflows/harness.js";
 
 const SECRET = `whsec_${Buffer.from("playloop-test-secret-0123456789").toString("base64")}`;
@@ -160,13 +159,7 @@ beforeAll(async () => {
         res.writeHead(503).end();
         return;
       }
-      const signed = verifyWebhook(
-        webhookKey(SECRET),
-        id,
-        Number(req.headers["webhook-timestamp"]),
-        body,
-        String(req.headers["webhook-signature"]),
-      );
+      const signed = signedWith(SECRET, req.headers, body);
       if (!received.some((r) => r.id === id)) received.push({ id, event: JSON.parse(body) as ActionEvent, signed });
       res.writeHead(204).end();
     });

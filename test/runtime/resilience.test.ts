@@ -19,8 +19,7 @@ import { SEARCH_ATTRIBUTES } from "../../engine/messages/search-attributes.js";
 import { AccountClient } from "../../engine/runtime/account-client.js";
 import { SQLITE_PRAGMAS } from "../../engine/runtime/run-services.js";
 import { findTemporalCli } from "../../engine/runtime/temporal-binaries.js";
-import { verifyWebhook, webhookKey } from "../../engine/runtime/webhook-signature.js";
-import { eventually, ROOT, readRepoFile } from "../helpers.js";
+import { eventually, ROOT, readRepoFile, signedWith } from "../helpers.js";
 
 // The client in this process reconnects while servers and workers die: only errors are worth a line.
 Runtime.install({ logger: new DefaultLogger("ERROR") });
@@ -249,13 +248,7 @@ class Receiver {
       const id = String(req.headers["webhook-id"]);
       const count = this.hits.filter((h) => h.id === id).length + 1;
       const answer = this.decide(id, count);
-      const signed = verifyWebhook(
-        webhookKey(SECRET),
-        id,
-        Number(req.headers["webhook-timestamp"]),
-        body,
-        String(req.headers["webhook-signature"]),
-      );
+      const signed = signedWith(SECRET, req.headers, body);
       const hit: Hit = { id, at: Date.now(), status: answer === "hold" ? 0 : answer, signed, event: JSON.parse(body) };
       this.hits.push(hit);
       if (answer === "hold") res.once("close", () => (hit.droppedAt = Date.now()));
