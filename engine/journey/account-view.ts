@@ -2,7 +2,6 @@
 // and plan version, and the account's holder, ledger and decisions. The workflow's `state` query
 // and the in-process runner both return it; `GET /v1/accounts/{id}` sends it as it is.
 import type { CompiledPlan } from "../compile/plan.js";
-import { CoreRun } from "./core-run.js";
 import type { AccountCoreState, ActivePlay, LedgerOffer, PlayState } from "./core-types.js";
 import type { Decision, OfferRecord } from "./journey-types.js";
 import { stepGraph } from "./step-graph.js";
@@ -45,19 +44,13 @@ export interface AccountView {
 
 /** The view of an account's core state; `plan` looks plans up by version. */
 export function accountView(state: AccountCoreState, plan: (version: string) => CompiledPlan | undefined): AccountView {
-  const run = new CoreRun(state, {
-    now: 0,
-    plan,
-    current: state.planSet,
-    policy: { name: "view", equalPriority: "first_come" },
-  });
   const plays = Object.values(state.plays)
     .sort((a, b) => a.playbookId.localeCompare(b.playbookId))
     .map((play): PlayView => {
       const body = plan(play.version);
       const step =
         body === undefined || play.step === undefined ? undefined : stepGraph(body).nodes.get(play.step)?.step;
-      const wait = body === undefined ? {} : describePlayWait(run, body, play, step);
+      const wait = body === undefined ? {} : describePlayWait(body, play, step);
       return {
         playbookId: play.playbookId,
         ...(body === undefined ? {} : { name: body.name }),

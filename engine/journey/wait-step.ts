@@ -66,9 +66,10 @@ export function waitWake(run: CoreRun, plan: CompiledPlan, step: WaitStep, since
   return at === Infinity ? undefined : at;
 }
 
+const iso = (at: number): string => new Date(at).toISOString();
+
 /** The wait a play is in, in words, and until when (ISO), for the API and the UI. */
 export function describePlayWait(
-  run: CoreRun,
   plan: CompiledPlan,
   play: PlayState,
   step: PlanStep | undefined,
@@ -79,15 +80,15 @@ export function describePlayWait(
     case "step": {
       if (step.kind !== "wait") return {};
       const until = step.timeoutMs === undefined ? undefined : wait.since + step.timeoutMs;
-      return { waitingFor: waitText(plan, step), ...(until === undefined ? {} : { waitingUntil: run.iso(until) }) };
+      return { waitingFor: waitText(plan, step), ...(until === undefined ? {} : { waitingUntil: iso(until) }) };
     }
     case "send_window":
-      return { waitingFor: "the send window", waitingUntil: run.iso(wait.at) };
+      return { waitingFor: "the send window", waitingUntil: iso(wait.at) };
     case "approval": {
       const approver = wait.escalated ? plan.discounts?.approval?.escalateTo : plan.discounts?.approval?.approver;
       return {
         waitingFor: `approval of ${step.id} by ${approver ?? "an approver"}`,
-        waitingUntil: run.iso(wait.deadline),
+        waitingUntil: iso(wait.deadline),
       };
     }
     case "account":
@@ -95,7 +96,7 @@ export function describePlayWait(
     case "loop":
       return {
         waitingFor: step.kind === "loop" ? `the loop to ${step.to}` : "the loop",
-        waitingUntil: run.iso(wait.at),
+        waitingUntil: iso(wait.at),
       };
   }
 }
