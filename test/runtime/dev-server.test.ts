@@ -66,12 +66,17 @@ function request(method: string, path: string, body?: unknown, headers: Record<s
 
 /** The account's status once its journeys have stopped moving (deliveries retry once here). */
 function settled(accountId: string): Promise<unknown> {
+  const arrived = () => received.filter((r) => r.event.subject === accountId).length;
   return eventually(
     async () => {
+      const before = arrived();
       const a = JSON.stringify(await (await request("GET", `/v1/accounts/${accountId}`)).json());
       await new Promise((resolve) => setTimeout(resolve, 3000));
       const b = JSON.stringify(await (await request("GET", `/v1/accounts/${accountId}`)).json());
-      return a === b ? (JSON.parse(b) as unknown) : undefined;
+      // Stable, no action arriving meanwhile, and every action that arrived reported back.
+      const view = JSON.parse(b) as AccountView;
+      const reported = view.plays.flatMap((p) => p.decisions).filter((d) => d.kind === "delivered").length;
+      return a === b && before === arrived() && reported === arrived() ? (view as unknown) : undefined;
     },
     `${accountId} to settle`,
     60_000,
