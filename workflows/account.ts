@@ -16,6 +16,7 @@ import type {
   SearchAttributeValues,
 } from "../engine/journey/core-types.js";
 import {
+  decodePlans,
   deploySignal,
   eventUpdate,
   stateQuery,
@@ -120,7 +121,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
    * it flap.
    */
   async function loadPlans(): Promise<void> {
-    const result = await resolvePlans({ setId: set?.id, have: [...plans.keys()] });
+    const result = decodePlans(await resolvePlans({ setId: set?.id, have: [...plans.keys()] }));
     for (const plan of result.plans) plans.set(plan.version, plan);
     if (!newer(result.set)) return;
     const moved = set !== undefined;

@@ -79,3 +79,15 @@ export interface ResolvePlansResult {
   readonly set: PlanSetRef;
   readonly plans: readonly CompiledPlan[];
 }
+
+/**
+ * The answer as the local activity returns it: a ResolvePlansResult as UTF-8 JSON bytes (a binary
+ * payload, encoded once per set by the worker). Histories recorded before carry the object itself.
+ */
+export type EncodedPlans = Uint8Array | ResolvePlansResult;
+
+/** The answer, whichever way it was recorded. */
+export function decodePlans(answer: EncodedPlans): ResolvePlansResult {
+  // A view check, not instanceof: the bytes may come from another realm than the workflow's.
+  return ArrayBuffer.isView(answer) ? (JSON.parse(new TextDecoder().decode(answer)) as ResolvePlansResult) : answer;
+}

@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from "@temporalio/activity";
 import type { ActionEvent } from "../journey/action-event.js";
-import type { DeliveryResult, ResolvePlansRequest, ResolvePlansResult } from "../messages/account-messages.js";
+import type { DeliveryResult, EncodedPlans, ResolvePlansRequest } from "../messages/account-messages.js";
 import { DELIVERY_REJECTED, type ActionSink } from "./action-sinks.js";
 import type { PlanRegistry } from "./plan-registry.js";
 
@@ -59,9 +59,9 @@ export function createActivities(sinks: readonly ActionSink[], registry: PlanReg
       }
       return done;
     },
-    /** The deployed plan set, and the plan bodies the workflow lacks (a local activity). */
-    async resolvePlans(request: ResolvePlansRequest): Promise<ResolvePlansResult> {
-      return registry.resolve(request);
+    /** The deployed plan set, and the plan bodies the workflow lacks (a local activity), as JSON bytes. */
+    async resolvePlans(request: ResolvePlansRequest): Promise<EncodedPlans> {
+      return registry.resolveEncoded(request);
     },
   };
 }

@@ -8,11 +8,16 @@ import type { PlanSetRef, ResolvePlansRequest, ResolvePlansResult } from "../mes
 import type { AccountPolicy } from "../validate/validate-policy.js";
 import { loadPlaybooks } from "./load-plans.js";
 
+/** Distinct `have` lists whose encoded answer is kept (they are few: [] and pinned leftovers). */
+const MAX_CACHED_ANSWERS = 32;
+
 /** Content-hashed plans and the set deployed now. */
 export class PlanRegistry {
   private readonly byVersion = new Map<string, CompiledPlan>();
   private current!: PlanSetRef;
   private watcher: FSWatcher | undefined;
+  /** Encoded answers for the deployed set, by the versions the asking workflow already holds. */
+  private readonly answers = new Map<string, Uint8Array>();
 
   constructor(plans: readonly CompiledPlan[], policy: AccountPolicy, loadedAt: number = Date.now()) {
     this.deploy(plans, policy, loadedAt);
@@ -31,7 +36,10 @@ export class PlanRegistry {
       [...plans].sort((a, b) => a.id.localeCompare(b.id)).map((p) => [p.id, p.version]),
     );
     const id = `set:${createHash("sha256").update(canonicalJson({ versions, policy })).digest("hex").slice(0, 16)}`;
-    if (this.current?.id !== id) this.current = { id, loadedAt, versions, policy };
+    if (this.current?.id !== id) {
+      this.current = { id, loadedAt, versions, policy };
+      this.answers.clear();
+    }
     return this.current;
   }
 
@@ -57,6 +65,22 @@ export class PlanRegistry {
       .filter((version) => !have.has(version))
       .flatMap((version) => this.plan(version) ?? []);
     return { set: this.current, plans };
+  }
+
+  /**
+   * The same answer as JSON bytes, encoded once per set and list of held versions: every account
+   * that starts asks the same question, and the bytes go into its history as they are (a binary
+   * payload), not through the JSON converter's encoder each time.
+   */
+  resolveEncoded(request: ResolvePlansRequest): Uint8Array {
+    const key = [...request.have].sort().join(" ");
+    let answer = this.answers.get(key);
+    if (answer === undefined) {
+      if (this.answers.size >= MAX_CACHED_ANSWERS) this.answers.clear();
+      answer = Buffer.from(JSON.stringify(this.resolve(request)));
+      this.answers.set(key, answer);
+    }
+    return answer;
   }
 
   /**

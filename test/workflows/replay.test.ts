@@ -1,5 +1,7 @@
 // Recorded journey histories must replay against the current workflow code: a change that would
 // break running journeys fails here. Record new ones with PLAYLOOP_RECORD_HISTORIES=1 npm test.
+// Subfolders keep histories recorded by earlier workflow code (plans-as-json/: the plan set's
+// local activity answered with a JSON object, before it answered with encoded bytes).
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { historyFromJSON } from "@temporalio/common/lib/proto-utils.js";
@@ -9,7 +11,7 @@ import { ROOT } from "../helpers.js";
 import { workflowBundle } from "./harness.js";
 
 const dir = join(ROOT, "test/fixtures/histories");
-const files = readdirSync(dir)
+const files = readdirSync(dir, { recursive: true, encoding: "utf8" })
   .filter((f) => f.endsWith(".json"))
   .sort();
 
