@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { projectRoot } from "./project-root.js";
+import { defaultDataDir, defaultPlaybooksDir } from "./project-root.js";
 
 /** Runtime settings, all from the environment: secrets never come from playbooks. */
 export interface RuntimeConfig {
@@ -37,7 +37,7 @@ function count(value: string | undefined, name: string): number | undefined {
 
 /** Reads the runtime configuration from environment variables (see the README). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
-  const dataDir = resolve(env.PLAYLOOP_DATA_DIR ?? resolve(projectRoot(), ".playloop", "data"));
+  const dataDir = resolve(env.PLAYLOOP_DATA_DIR ?? defaultDataDir());
   const tlsOn = env.TEMPORAL_TLS === "1" || env.TEMPORAL_TLS_CERT !== undefined || env.TEMPORAL_API_KEY !== undefined;
   if ((env.PLAYLOOP_WEBHOOK_URL === undefined) !== (env.PLAYLOOP_WEBHOOK_SECRET === undefined)) {
     throw new Error("set both PLAYLOOP_WEBHOOK_URL and PLAYLOOP_WEBHOOK_SECRET, or neither");
@@ -55,7 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     webhookUrl: env.PLAYLOOP_WEBHOOK_URL,
     webhookSecret: env.PLAYLOOP_WEBHOOK_SECRET,
     actionsFile: env.PLAYLOOP_ACTIONS_FILE ?? resolve(dataDir, "actions.ndjson"),
-    playbooksDir: resolve(env.PLAYLOOP_PLAYBOOKS ?? resolve(projectRoot(), "playbooks")),
+    playbooksDir: resolve(env.PLAYLOOP_PLAYBOOKS ?? defaultPlaybooksDir()),
     maxCachedWorkflows: count(env.PLAYLOOP_MAX_CACHED_WORKFLOWS, "PLAYLOOP_MAX_CACHED_WORKFLOWS"),
   };
 }
