@@ -1,4 +1,4 @@
-// playloop's public API: parse -> validate -> compile, and the rule evaluator.
+// playloop's public API: parse -> validate -> compile, the rule evaluator, and webhook verification for receivers.
 export { parsePlaybook } from "./parse/parse-playbook.js";
 export { validatePlaybook } from "./validate/validate-playbook.js";
 export { findPlaybookFiles, validateFiles } from "./validate/validate-files.js";
@@ -14,6 +14,7 @@ export { registerPlayloopOperations, daysSince, daysUntil } from "./rules/date-o
 export { formatDiagnostic } from "./diagnostics/format-diagnostic.js";
 export { DIAGNOSTIC_CODES } from "./diagnostics/codes.js";
 export { journeyMermaid } from "./graph/journey-mermaid.js";
+export { verifyWebhook, WebhookVerificationError } from "./runtime/verify-webhook.js";
 
 export type { Diagnostic, Severity, SourcePosition } from "./diagnostics/diagnostic.js";
 export type { DiagnosticCode } from "./diagnostics/codes.js";
@@ -28,3 +29,4 @@ export type { AccountPolicy } from "./validate/validate-policy.js";
 export type { CompileResult } from "./compile/compile-playbook-source.js";
 export type { CompiledPlan, PlanStage, PlanStep, PlanTrigger, PlanCondition, PlanOffer } from "./compile/plan.js";
 export type { JsonLogicRule, RuleFunction } from "./rules/rule-types.js";
+export type { VerifyWebhookOptions, WebhookHeaders, WebhookVerificationReason } from "./runtime/verify-webhook.js";

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
 import { fileURLToPath } from "node:url";
 import { formatDiagnostic, type Diagnostic } from "../engine/index.js";
-import { verifyWebhook, webhookKey } from "../engine/runtime/webhook-signature.js";
+import type { ActionEvent } from "../engine/journey/action-event.js";
+import { verifySignature, webhookKey } from "../engine/runtime/webhook-signature.js";
 
 /** The repository root, for paths in tests. */
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -58,9 +59,21 @@ export async function eventually<T>(
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
 }
 
+/** An action as the sinks deliver it: seat-upsell's CSM task for acme. */
+export const SAMPLE_ACTION: ActionEvent = {
+  specversion: "1.0",
+  id: "seat-upsell:acme:0:orchestrate.1",
+  type: "playloop.action.crm.task",
+  source: "playloop/playbooks/seat-upsell",
+  subject: "acme",
+  time: "2026-11-22T00:00:00.000Z",
+  datacontenttype: "application/json",
+  data: { action: "crm.task" },
+};
+
 /** Whether a webhook request carries a valid Standard Webhooks signature for `secret`. */
 export function signedWith(secret: string, headers: IncomingHttpHeaders, body: string): boolean {
-  return verifyWebhook(
+  return verifySignature(
     webhookKey(secret),
     String(headers["webhook-id"]),
     Number(headers["webhook-timestamp"]),

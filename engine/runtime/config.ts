@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { defaultDataDir, defaultPlaybooksDir } from "./project-root.js";
+import { webhookKey } from "./webhook-signature.js";
 
 /** Runtime settings, all from the environment: secrets never come from playbooks. */
 export interface RuntimeConfig {
@@ -42,6 +43,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
   if ((env.PLAYLOOP_WEBHOOK_URL === undefined) !== (env.PLAYLOOP_WEBHOOK_SECRET === undefined)) {
     throw new Error("set both PLAYLOOP_WEBHOOK_URL and PLAYLOOP_WEBHOOK_SECRET, or neither");
   }
+  // Checked now, so a bad secret stops the process at start instead of failing every delivery.
+  if (env.PLAYLOOP_WEBHOOK_SECRET !== undefined) webhookKey(env.PLAYLOOP_WEBHOOK_SECRET, "PLAYLOOP_WEBHOOK_SECRET");
   return {
     temporalAddress: env.TEMPORAL_ADDRESS ?? "localhost:7233",
     namespace: env.TEMPORAL_NAMESPACE ?? "default",
