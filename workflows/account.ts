@@ -120,8 +120,9 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
    * a set loaded later than the one it follows, so two workers with different folders cannot make
    * it flap.
    */
-  async function loadPlans(): Promise<void> {
-    const result = decodePlans(await resolvePlans({ setId: set?.id, have: [...plans.keys()] }));
+  async function loadPlans(want?: PlanHint): Promise<void> {
+    const request = { setId: set?.id, have: [...plans.keys()], ...(want === undefined ? {} : { want }) };
+    const result = decodePlans(await resolvePlans(request));
     for (const plan of result.plans) plans.set(plan.version, plan);
     if (!newer(result.set)) return;
     const moved = set !== undefined;
@@ -246,7 +247,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
       const asked = [announced, hinted, wanted].filter((ref) => ref !== undefined);
       announced = undefined;
       hinted = undefined;
-      await loadPlans();
+      await loadPlans(asked.find(newer));
       // The worker that answered may not have the announced set yet (a rolling restart): ask again
       // with the next input, until a worker that has it (or a newer one) answers.
       wanted = asked.find(newer);

@@ -11,6 +11,7 @@ import { formatDiagnostic } from "../diagnostics/format-diagnostic.js";
 import { journeyMermaid } from "../graph/journey-mermaid.js";
 import type { AccountView } from "../journey/account-view.js";
 import { findPlaybookFiles, validateFiles, type FileResult } from "../validate/validate-files.js";
+import { registerDeployCommands } from "./deploy-commands.js";
 
 function report(results: readonly FileResult[], json: boolean): boolean {
   const diagnostics = results.flatMap((r) => r.diagnostics);
@@ -103,6 +104,9 @@ Environment:
   TEMPORAL_API_KEY           API key (Temporal Cloud); turns TLS on
   TEMPORAL_TLS=1, TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPORAL_TLS_SERVER_NAME   mTLS
   PLAYLOOP_API_PORT          HTTP API port (default 8080)
+  PLAYLOOP_API_HOST          where the HTTP API listens (default 127.0.0.1; anything else wants TLS in front)
+  PLAYLOOP_API_TOKEN         the API's bearer token (serve requires it; dev makes one when unset; event and status send it)
+  PLAYLOOP_API_READ_TOKEN    a second token that may only read (GET)
   PLAYLOOP_DATA_DIR          dev server state and the action log (default .playloop/data)
   PLAYLOOP_ACTIONS_FILE      NDJSON action log, or - for stdout (default <data dir>/actions.ndjson)
   PLAYLOOP_WEBHOOK_URL, PLAYLOOP_WEBHOOK_SECRET   signed webhook sink (secret: whsec_...)
@@ -172,12 +176,27 @@ program
     });
   });
 
+/** What to do about a 401 or 403 from the API, given the token the CLI sent (if any). */
+function authHint(status: number, token: string | undefined): string | undefined {
+  if (status === 401 && token === undefined)
+    return "the API wants a token: set PLAYLOOP_API_TOKEN to the token `playloop dev` printed (or the one `playloop serve` runs with)";
+  if (status === 401)
+    return "the API refused PLAYLOOP_API_TOKEN: set it to the token `playloop dev` printed at its last start (a new one each run), or the one `playloop serve` runs with";
+  if (status === 403)
+    return "PLAYLOOP_API_TOKEN holds the read-only token: set it to the read-write one to change anything";
+  return undefined;
+}
+
 /** Calls the HTTP API; prints the JSON answer, or hands it to `print`; exit code 1 on an error. */
 async function api(method: string, path: string, body?: unknown, print?: (body: unknown) => string): Promise<void> {
   const base = process.env.PLAYLOOP_API_URL ?? `http://localhost:${process.env.PLAYLOOP_API_PORT ?? 8080}`;
+  const token = process.env.PLAYLOOP_API_TOKEN || undefined;
   const response = await fetch(`${base}${path}`, {
     method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
+    headers: {
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   }).catch((error: unknown) => {
     throw new Error(
@@ -189,6 +208,8 @@ async function api(method: string, path: string, body?: unknown, print?: (body: 
   if (response.ok && print !== undefined && json !== undefined) process.stdout.write(print(json));
   else process.stdout.write(`${json === undefined ? text : JSON.stringify(json, null, 2)}\n`);
   if (!response.ok) process.exitCode = 1;
+  const hint = authHint(response.status, token);
+  if (hint !== undefined) process.stderr.write(`playloop: ${hint}\n`);
 }
 
 program
@@ -230,6 +251,8 @@ program
       options.json === true ? undefined : (view) => formatAccountStatus(view as AccountView, count),
     );
   });
+
+registerDeployCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`playloop: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -56,14 +56,19 @@ export interface AccountWorkflowInput {
   readonly maxHistoryEvents?: number;
 }
 
-/** A deployed plan set by reference: playbook id to version, and the policy. */
+/** A playbook an operator paused (its actions are held or skipped) or stopped (its plays end). */
+export type PlayControl = "paused" | "stopped";
+
+/** A deployed plan set by reference: playbook id to version, the policy, and paused or stopped plays. */
 export interface PlanSetRef {
-  /** A content hash of the versions and the policy: the same set has the same id on every worker. */
+  /** A content hash of the versions, the policy and the controls: the same set has the same id everywhere. */
   readonly id: string;
-  /** When the worker that served it loaded it (epoch ms): an account only moves to a newer set. */
+  /** When it was deployed (epoch ms): an account only moves to a newer set. */
   readonly loadedAt: number;
   readonly versions: Readonly<Record<string, string>>;
   readonly policy: AccountPolicy;
+  /** Playbooks paused or stopped by an operator; absent when none is. */
+  readonly controls?: Readonly<Record<string, PlayControl>>;
 }
 
 /** What the account workflow asks the worker (a local activity, recorded in its history). */
@@ -72,6 +77,8 @@ export interface ResolvePlansRequest {
   readonly setId?: string;
   /** Versions whose bodies the workflow already holds. */
   readonly have: readonly string[];
+  /** A newer set the workflow was told of (a deploy's announcement or a sender's hint). */
+  readonly want?: PlanHint;
 }
 
 /** The worker's answer: its set, and the bodies of its versions the workflow does not hold. */

@@ -33,7 +33,7 @@ export class AccountClient {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
-    private readonly planSet?: () => PlanSetRef,
+    private readonly planSet?: () => PlanSetRef | undefined,
   ) {}
 
   private hint(): [] | [PlanHint] {

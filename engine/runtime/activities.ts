@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from "@temporalio/activity";
 import type { ActionEvent } from "../journey/action-event.js";
-import type { DeliveryResult, EncodedPlans, ResolvePlansRequest } from "../messages/account-messages.js";
+import type { DeliveryResult, EncodedPlans, PlanHint, PlanSetRef, ResolvePlansRequest } from "../messages/account-messages.js";
 import { DELIVERY_REJECTED, type ActionSink } from "./action-sinks.js";
 import type { PlanRegistry } from "./plan-registry.js";
 
@@ -31,8 +31,17 @@ interface DeliveryProgress {
   readonly done: readonly DeliveryResult[];
 }
 
-/** The account workflow's activities, bound to the action sinks and the worker's plans. */
-export function createActivities(sinks: readonly ActionSink[], registry: PlanRegistry) {
+export interface ActivityDeps {
+  readonly sinks: readonly ActionSink[];
+  readonly plans: PlanRegistry;
+  /** Announces a deployed set to the accounts (a batch operation). */
+  readonly announce?: (set: PlanSetRef) => Promise<string>;
+  /** Brings `plans` to a deployment newer than the one it serves, when a workflow asks for it. */
+  readonly catchUp?: (hint: PlanHint | undefined) => Promise<void>;
+}
+
+/** The account and deployments workflows' activities, bound to the sinks and the worker's plans. */
+export function createActivities({ sinks, plans: registry, announce, catchUp }: ActivityDeps) {
   return {
     /**
      * Delivers actions in order, each to every sink. A receiver's refusal (a 4xx) fails that
@@ -59,8 +68,19 @@ export function createActivities(sinks: readonly ActionSink[], registry: PlanReg
       }
       return done;
     },
+    /**
+     * Tells the accounts not on `set` that it is deployed (one batch operation). Without a way to
+     * announce (the time-skipping test server has no batch operations) accounts take the set with
+     * their next input.
+     */
+    async announcePlanSet(set: PlanSetRef): Promise<string> {
+      return announce === undefined ? "not announced: no batch operations here" : announce(set);
+    },
     /** The deployed plan set, and the plan bodies the workflow lacks (a local activity), as JSON bytes. */
     async resolvePlans(request: ResolvePlansRequest): Promise<EncodedPlans> {
+      // A worker that lacks the announced set reads the record first; one that has no set yet
+      // throws NoPlanSetYet, and the local activity is retried.
+      await catchUp?.(request.want);
       return registry.resolveEncoded(request);
     },
   };

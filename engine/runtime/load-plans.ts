@@ -1,18 +1,21 @@
+import { basename, relative } from "node:path";
 import { compilePlan } from "../compile/compile-playbook.js";
 import type { CompiledPlan } from "../compile/plan.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { formatDiagnostic } from "../diagnostics/format-diagnostic.js";
 import { findPlaybookFiles, validateFiles } from "../validate/validate-files.js";
 import { DEFAULT_POLICY, type AccountPolicy } from "../validate/validate-policy.js";
+import type { PlaybookSource } from "../messages/deployment-messages.js";
 
 /** Thrown when the playbooks to run do not validate; the message holds every diagnostic. */
 export class PlaybookLoadError extends Error {
   override readonly name = "PlaybookLoadError";
 }
 
-/** What a playbooks folder holds: the compiled plans and the account policy. */
+/** What a playbooks folder holds: the compiled plans, their YAML, and the account policy. */
 export interface LoadedPlaybooks {
   readonly plans: CompiledPlan[];
+  readonly sources: PlaybookSource[];
   readonly policy: AccountPolicy;
 }
 
@@ -24,7 +27,21 @@ export function loadPlaybooks(dir: string): LoadedPlaybooks {
     const text = results.flatMap((r) => r.diagnostics.map((d) => formatDiagnostic(d, r.source?.text))).join("\n");
     throw new PlaybookLoadError(`playbooks do not validate:\n${text}`);
   }
-  const plans = results.flatMap((r) => (r.playbook === undefined ? [] : [compilePlan(r.playbook)]));
-  if (plans.length === 0) throw new PlaybookLoadError(`no playbooks (*.yaml) in ${dir}`);
-  return { plans, policy: results.find((r) => r.policy !== undefined)?.policy ?? DEFAULT_POLICY };
+  const compiled = results.flatMap((r) => {
+    if (r.playbook === undefined || r.source === undefined) return [];
+    const plan = compilePlan(r.playbook);
+    const source: PlaybookSource = {
+      id: plan.id,
+      version: plan.version,
+      file: relative(dir, r.file) || basename(r.file),
+      text: r.source.text,
+    };
+    return [{ plan, source }];
+  });
+  if (compiled.length === 0) throw new PlaybookLoadError(`no playbooks (*.yaml) in ${dir}`);
+  return {
+    plans: compiled.map((c) => c.plan),
+    sources: compiled.map((c) => c.source),
+    policy: results.find((r) => r.policy !== undefined)?.policy ?? DEFAULT_POLICY,
+  };
 }

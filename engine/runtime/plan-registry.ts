@@ -1,26 +1,36 @@
-// The plans a worker serves: the playbooks folder compiled, content-addressed by version. Every
-// version the process has loaded stays available, so plays pinned to an older one keep running.
+// The plans a worker serves: content-addressed by version. In `playloop dev`, `worker` and `serve`
+// the set served is always the current deployment's (a DeploymentFollower adopts it); tests and the
+// benchmark load a folder directly. Every version the process has loaded stays available, so plays
+// pinned to an older one keep running.
 import { watch, type FSWatcher } from "node:fs";
-import { createHash } from "node:crypto";
 import type { CompiledPlan } from "../compile/plan.js";
-import { canonicalJson } from "../compile/canonical-json.js";
+import { planSetId } from "../deploy/plan-set-id.js";
 import type { PlanSetRef, ResolvePlansRequest, ResolvePlansResult } from "../messages/account-messages.js";
 import type { AccountPolicy } from "../validate/validate-policy.js";
-import { loadPlaybooks } from "./load-plans.js";
+import { loadPlaybooks, type LoadedPlaybooks } from "./load-plans.js";
 
 /** Distinct `have` lists whose encoded answer is kept (they are few: [] and pinned leftovers). */
 const MAX_CACHED_ANSWERS = 32;
 
-/** Content-hashed plans and the set deployed now. */
+/** Thrown when asked for plans before the process knows the deployed set: the local activity retries. */
+export class NoPlanSetYet extends Error {
+  override readonly name = "NoPlanSetYet";
+  constructor() {
+    super("this worker has not loaded the current deployment yet");
+  }
+}
+
+/** Content-hashed plans and the set served now. */
 export class PlanRegistry {
   private readonly byVersion = new Map<string, CompiledPlan>();
-  private current!: PlanSetRef;
+  private current: PlanSetRef | undefined;
   private watcher: FSWatcher | undefined;
-  /** Encoded answers for the deployed set, by the versions the asking workflow already holds. */
+  /** Encoded answers for the current set, by the versions the asking workflow already holds. */
   private readonly answers = new Map<string, Uint8Array>();
 
-  constructor(plans: readonly CompiledPlan[], policy: AccountPolicy, loadedAt: number = Date.now()) {
-    this.deploy(plans, policy, loadedAt);
+  /** A registry serving `plans` as a set loaded at `loadedAt`; with no plans, one that serves nothing yet. */
+  constructor(plans: readonly CompiledPlan[] = [], policy?: AccountPolicy, loadedAt: number = Date.now()) {
+    if (plans.length > 0 && policy !== undefined) this.deploy(plans, policy, loadedAt);
   }
 
   /** A registry holding a playbooks folder; throws PlaybookLoadError when it does not validate. */
@@ -29,28 +39,42 @@ export class PlanRegistry {
     return new PlanRegistry(plans, policy);
   }
 
-  /** Makes a plan set the deployed one. */
+  /** Makes a folder's plans the set served (tests and the benchmark; the runtime adopts deployments). */
   deploy(plans: readonly CompiledPlan[], policy: AccountPolicy, loadedAt: number = Date.now()): PlanSetRef {
-    for (const plan of plans) this.byVersion.set(plan.version, plan);
     const versions = Object.fromEntries(
       [...plans].sort((a, b) => a.id.localeCompare(b.id)).map((p) => [p.id, p.version]),
     );
-    const id = `set:${createHash("sha256").update(canonicalJson({ versions, policy })).digest("hex").slice(0, 16)}`;
-    if (this.current?.id !== id) {
-      this.current = { id, loadedAt, versions, policy };
+    const id = planSetId(versions, policy);
+    if (this.current?.id === id) return this.current;
+    return this.adopt({ id, loadedAt, versions, policy }, plans);
+  }
+
+  /** Serves a deployed set; `plans` must hold the bodies of its versions this process lacks. */
+  adopt(set: PlanSetRef, plans: readonly CompiledPlan[]): PlanSetRef {
+    for (const plan of plans) this.byVersion.set(plan.version, plan);
+    const missing = Object.values(set.versions).filter((version) => !this.byVersion.has(version));
+    if (missing.length > 0) throw new Error(`cannot serve ${set.id}: no plan body for ${missing.join(", ")}`);
+    if (this.current?.id !== set.id || this.current.loadedAt !== set.loadedAt) {
+      this.current = set;
       this.answers.clear();
     }
-    return this.current;
+    return set;
   }
 
-  /** The deployed set. */
+  /** The set served; throws NoPlanSetYet before one is loaded. */
   get set(): PlanSetRef {
+    if (this.current === undefined) throw new NoPlanSetYet();
     return this.current;
   }
 
-  /** The deployed plans. */
+  /** The set served, if any. */
+  get setIfLoaded(): PlanSetRef | undefined {
+    return this.current;
+  }
+
+  /** The plans of the set served. */
   get plans(): CompiledPlan[] {
-    return Object.values(this.current.versions).flatMap((version) => this.plan(version) ?? []);
+    return Object.values(this.current?.versions ?? {}).flatMap((version) => this.plan(version) ?? []);
   }
 
   /** A plan by version, if this process has loaded it. */
@@ -58,13 +82,19 @@ export class PlanRegistry {
     return this.byVersion.get(version);
   }
 
-  /** The local activity's answer: the deployed set, and the bodies the workflow lacks. */
+  /** The versions whose bodies this process holds. */
+  has(version: string): boolean {
+    return this.byVersion.has(version);
+  }
+
+  /** The local activity's answer: the set served, and the bodies the workflow lacks. */
   resolve(request: ResolvePlansRequest): ResolvePlansResult {
+    const set = this.set;
     const have = new Set(request.have);
-    const plans = Object.values(this.current.versions)
+    const plans = Object.values(set.versions)
       .filter((version) => !have.has(version))
       .flatMap((version) => this.plan(version) ?? []);
-    return { set: this.current, plans };
+    return { set, plans };
   }
 
   /**
@@ -76,27 +106,25 @@ export class PlanRegistry {
     const key = [...request.have].sort().join(" ");
     let answer = this.answers.get(key);
     if (answer === undefined) {
+      const result = this.resolve(request);
       if (this.answers.size >= MAX_CACHED_ANSWERS) this.answers.clear();
-      answer = Buffer.from(JSON.stringify(this.resolve(request)));
+      answer = Buffer.from(JSON.stringify(result));
       this.answers.set(key, answer);
     }
     return answer;
   }
 
   /**
-   * Reloads the folder when a file in it changes (debounced). A folder that no longer validates
-   * keeps the set deployed before, and `onError` says why.
+   * Calls `onChange` with the folder's playbooks when a file in it changes (debounced). A folder
+   * that no longer validates is not passed on, and `onError` says why.
    */
-  watchFolder(dir: string, onChange: (set: PlanSetRef) => void, onError: (error: unknown) => void): void {
+  watchFolder(dir: string, onChange: (loaded: LoadedPlaybooks) => void, onError: (error: unknown) => void): void {
     let timer: NodeJS.Timeout | undefined;
     this.watcher = watch(dir, { recursive: true }, () => {
       clearTimeout(timer);
       timer = setTimeout(() => {
         try {
-          const before = this.current.id;
-          const { plans, policy } = loadPlaybooks(dir);
-          const set = this.deploy(plans, policy);
-          if (set.id !== before) onChange(set);
+          onChange(loadPlaybooks(dir));
         } catch (error) {
           onError(error);
         }
@@ -104,26 +132,7 @@ export class PlanRegistry {
     });
   }
 
-  /** Stops watching the folder. */
   close(): void {
     this.watcher?.close();
-  }
-}
-
-/**
- * The playbooks folder as a registry when this process can read it: an API or ingest beside no
- * worker may not have it, and then sends no plan hints.
- */
-export function optionalPlans(
-  config: { readonly playbooksDir: string },
-  logger: { warn: (message: string) => void },
-): PlanRegistry | undefined {
-  try {
-    return PlanRegistry.fromFolder(config.playbooksDir);
-  } catch (error) {
-    logger.warn(
-      `no playbooks at ${config.playbooksDir} (${error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error)}): accounts learn of new plan sets from the workers' announcements only`,
-    );
-    return undefined;
   }
 }

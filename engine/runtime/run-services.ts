@@ -1,6 +1,7 @@
 // The long-running commands: `playloop dev` (embedded Temporal dev server + worker + API),
 // `playloop worker` and `playloop serve` (against TEMPORAL_ADDRESS).
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Server } from "node:http";
 import type { Client } from "@temporalio/client";
@@ -11,10 +12,16 @@ import { SEARCH_ATTRIBUTES } from "../messages/search-attributes.js";
 import type { RuntimeConfig } from "./config.js";
 import { connectClient, connectWorker } from "./connect.js";
 import { createApiServer } from "./http-api.js";
+import type { ApiTokens } from "./bearer-auth.js";
+import { isLoopback } from "./is-loopback.js";
+import { resolveApiTokens } from "./resolve-api-tokens.js";
 import { AccountClient } from "./account-client.js";
-import type { PlanSetRef } from "../messages/account-messages.js";
 import { announcePlanSet } from "./announce-plan-set.js";
-import { optionalPlans, PlanRegistry } from "./plan-registry.js";
+import { DeploymentsClient } from "./deployments-client.js";
+import { DeploymentFollower } from "./follow-deployments.js";
+import { loadPlaybooks, type LoadedPlaybooks } from "./load-plans.js";
+import { PlanRegistry } from "./plan-registry.js";
+import { deployActor, deployCommit } from "./run-deploy.js";
 import { registerSearchAttributes } from "./register-search-attributes.js";
 import { sinksFromConfig } from "./sinks-from-config.js";
 import { taskQueueHasPollers } from "./task-queue-ready.js";
@@ -32,24 +39,42 @@ function stopRequested(): Promise<string> {
   });
 }
 
-async function listen(server: Server, port: number): Promise<number> {
+/** Listens on PLAYLOOP_API_HOST and PLAYLOOP_API_PORT; returns the API's base URL. */
+async function listen(server: Server, config: RuntimeConfig, logger: Logger): Promise<string> {
+  const { apiHost: host, apiPort: port } = config;
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
+    server.once("error", (error) => {
+      const where = `${host} port ${port} (PLAYLOOP_API_HOST, PLAYLOOP_API_PORT)`;
+      reject(new Error(`the HTTP API cannot listen on ${where}: ${error.message}`, { cause: error }));
+    });
+    server.listen(port, host, () => resolve());
   });
+  // Tokens travel in every request: in clear text beyond this machine they can be read and replayed.
+  if (!isLoopback(host))
+    logger.warn(
+      `the HTTP API listens on ${host}, beyond loopback: put it behind TLS (a reverse proxy or load balancer that terminates HTTPS), or bearer tokens cross the network in clear text`,
+    );
   const address = server.address();
-  return typeof address === "object" && address !== null ? address.port : port;
+  const bound = typeof address === "object" && address !== null ? address.port : port;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${bound}`;
 }
 
 /**
- * The HTTP API. `plans` is this process's copy of the playbooks: every update carries its set, so
- * an account on an older set loads the worker's before it applies the input.
+ * The HTTP API. `plans` follows the current deployment: every update carries its set, so an
+ * account on an older set loads the current one before it applies the input.
  */
-function startApi(client: Client, config: RuntimeConfig, logger: Logger, plans: PlanRegistry | undefined): Server {
+function startApi(
+  client: Client,
+  config: RuntimeConfig,
+  logger: Logger,
+  plans: PlanRegistry,
+  tokens: ApiTokens,
+): Server {
   let ready = false;
   return createApiServer({
-    accounts: new AccountClient(client, config.taskQueue, plans === undefined ? undefined : () => plans.set),
+    accounts: new AccountClient(client, config.taskQueue, () => plans.setIfLoaded),
     logger,
+    tokens,
     ready: async () => {
       ready ||= await taskQueueHasPollers(client, config.namespace, config.taskQueue).catch(() => false);
       return ready;
@@ -57,55 +82,86 @@ function startApi(client: Client, config: RuntimeConfig, logger: Logger, plans: 
   });
 }
 
-/** Announces a plan set to the accounts not on it yet; a failure is logged, not fatal. */
-function announce(client: Client, config: RuntimeConfig, logger: Logger, set: PlanSetRef): void {
-  announcePlanSet(client, config.namespace, set).then(
-    (job) => logger.info({ set: set.id, job }, `plan set ${set.id} announced to the accounts not on it`),
-    (error: unknown) =>
-      logger.warn(
-        { err: error },
-        `could not announce plan set ${set.id} with a batch operation; accounts take it when their next run starts`,
-      ),
-  );
+/** A worker process's parts: the plans it serves follow the deployments record. */
+interface FleetWorker {
+  readonly worker: Worker;
+  readonly registry: PlanRegistry;
+  readonly follower: DeploymentFollower;
+  readonly deployments: DeploymentsClient;
 }
 
-/**
- * Watches the playbooks folder the worker serves: a change is reloaded and announced to the
- * accounts, as the set loaded at start is. A folder that stops validating keeps the set that ran
- * before, and the log says why.
- */
-function watchPlans(registry: PlanRegistry, config: RuntimeConfig, logger: Logger, client: Client): void {
-  registry.watchFolder(
-    config.playbooksDir,
-    (set) => {
-      logger.info({ set: set.id, versions: set.versions }, "playbooks changed: announcing the new set to the accounts");
-      announce(client, config, logger, set);
-    },
-    (error) =>
-      logger.error(
-        `playbooks changed but do not load; still running the set loaded before: ${error instanceof Error ? error.message : String(error)}`,
-      ),
-  );
-  announce(client, config, logger, registry.set);
-}
-
-async function startWorker(connection: NativeConnection, config: RuntimeConfig, plans: PlanRegistry): Promise<Worker> {
-  return createJourneyWorker({
+async function startWorker(
+  client: Client,
+  connection: NativeConnection,
+  config: RuntimeConfig,
+  logger: Logger,
+): Promise<FleetWorker> {
+  const registry = new PlanRegistry();
+  const deployments = new DeploymentsClient(client, config.taskQueue);
+  // The identity the worker polls with, which `playloop deploy` finds among the queue's pollers.
+  const identity = `${process.pid}@${hostname()}`;
+  const follower = new DeploymentFollower(deployments, registry, logger, identity);
+  const worker = await createJourneyWorker({
     connection,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
+    identity,
     sinks: sinksFromConfig(config),
-    plans,
+    plans: registry,
+    announce: (set) => announcePlanSet(client, config.namespace, set),
+    catchUp: (hint) => follower.catchUp(hint),
     maxCachedWorkflows: config.maxCachedWorkflows,
   });
+  return { worker, registry, follower, deployments };
+}
+
+/**
+ * Deploys the playbooks folder (as `playloop deploy --yes` would) and, when `watch`, again on each
+ * change. `onlyIfNew` (a worker's start): plans deployed before are not deployed again, so a worker
+ * restarted from an old folder does not roll the fleet back.
+ */
+async function deployFolder(
+  fleet: FleetWorker,
+  folder: LoadedPlaybooks,
+  config: RuntimeConfig,
+  logger: Logger,
+  onlyIfNew: boolean,
+): Promise<void> {
+  const dir = config.playbooksDir;
+  const commit = deployCommit(dir);
+  const { deployment, changed } = await fleet.deployments.deploy({
+    plans: folder.plans,
+    sources: folder.sources,
+    policy: folder.policy,
+    actor: deployActor(dir),
+    ...(commit === undefined ? {} : { commit }),
+    onlyIfNew,
+  });
+  if (changed) logger.info({ deployment: deployment.id }, `deployed ${dir} as ${deployment.id}: ${deployment.summary}`);
+  else logger.info({ deployment: deployment.id }, `the current deployment is ${deployment.id} (${deployment.summary})`);
+  await fleet.follower.refresh();
+}
+
+function watchFolder(fleet: FleetWorker, config: RuntimeConfig, logger: Logger): void {
+  fleet.registry.watchFolder(
+    config.playbooksDir,
+    (folder) =>
+      void deployFolder(fleet, folder, config, logger, false).catch((error: unknown) =>
+        logger.error({ err: error }, "playbooks changed but could not be deployed"),
+      ),
+    (error) =>
+      logger.error(
+        `playbooks changed but do not load; still running the deployment before: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+  );
 }
 
 async function runUntilStopped(
   worker: Worker | undefined,
+  running: Promise<void> | undefined,
   logger: Logger,
   cleanup: () => Promise<void>,
 ): Promise<void> {
-  const running = worker?.run();
   const reason = await Promise.race([
     stopRequested(),
     running?.then(() => "worker stopped") ?? new Promise<string>(() => {}),
@@ -119,7 +175,8 @@ async function runUntilStopped(
 /** `playloop dev`: an embedded Temporal dev server (SQLite, Web UI), a worker and the HTTP API. */
 export async function runDev(config: RuntimeConfig, logger: Logger): Promise<void> {
   const started = Date.now();
-  const registry = PlanRegistry.fromFolder(config.playbooksDir);
+  const { tokens, generated } = resolveApiTokens(config, "dev");
+  const folder = loadPlaybooks(config.playbooksDir);
   mkdirSync(config.dataDir, { recursive: true });
   const cli = findTemporalCli();
   const [host, portText] = config.temporalAddress.split(":");
@@ -138,10 +195,14 @@ export async function runDev(config: RuntimeConfig, logger: Logger): Promise<voi
       extraArgs: ["--log-level", "error", ...SQLITE_PRAGMAS],
     },
   });
-  const worker = await startWorker(env.nativeConnection, config, registry);
-  watchPlans(registry, config, logger, env.client);
-  const api = startApi(env.client, config, logger, registry);
-  const apiPort = await listen(api, config.apiPort);
+  const fleet = await startWorker(env.client, env.nativeConnection, config, logger);
+  const running = fleet.worker.run();
+  // In dev the folder is what runs: it is deployed at start and on every change.
+  await deployFolder(fleet, folder, config, logger, false);
+  fleet.follower.start();
+  watchFolder(fleet, config, logger);
+  const api = startApi(env.client, config, logger, fleet.registry, tokens);
+  const apiUrl = await listen(api, config, logger);
   const uiPort = Number(process.env.PLAYLOOP_UI_PORT ?? 8233);
   process.stderr.write(
     [
@@ -149,15 +210,19 @@ export async function runDev(config: RuntimeConfig, logger: Logger): Promise<voi
       `playloop dev is running (${((Date.now() - started) / 1000).toFixed(1)} s to start)`,
       `  Temporal Web UI  http://localhost:${uiPort}/namespaces/${config.namespace}/workflows`,
       `  Temporal         ${config.temporalAddress} (namespace ${config.namespace}, state in ${config.dataDir})`,
-      `  HTTP API         http://localhost:${apiPort}  (GET /healthz, PUT /v1/accounts/{id}, POST /v1/accounts/{id}/events)`,
+      `  HTTP API         ${apiUrl}  (GET /healthz, PUT /v1/accounts/{id}, POST /v1/accounts/{id}/events)`,
+      generated
+        ? `  API token        ${tokens.readWrite} (export PLAYLOOP_API_TOKEN=${tokens.readWrite} for the CLI; a new one each run)`
+        : `  API token        from PLAYLOOP_API_TOKEN${tokens.readOnly === undefined ? "" : ", and a read-only one from PLAYLOOP_API_READ_TOKEN"}`,
       `  actions          ${config.actionsFile}${config.webhookUrl ? ` and ${config.webhookUrl}` : ""}`,
-      `  playbooks        ${registry.plans.map((p) => p.id).join(", ")} (policy: ${registry.set.policy.name}; edits are picked up while running)`,
+      `  playbooks        ${fleet.registry.plans.map((p) => p.id).join(", ")} (policy: ${fleet.registry.set.policy.name}; edits are deployed while running)`,
       "Ctrl-C stops everything.",
       "",
     ].join("\n"),
   );
-  await runUntilStopped(worker, logger, async () => {
-    registry.close();
+  await runUntilStopped(fleet.worker, running, logger, async () => {
+    fleet.registry.close();
+    fleet.follower.stop();
     await new Promise((resolve) => api.close(resolve));
     await env.teardown();
   });
@@ -172,15 +237,21 @@ export async function runWorker(config: RuntimeConfig, logger: Logger): Promise<
       "could not register search attributes; create AccountId, PlanSet, LastSuppression (Keyword) and Plays, Stages, Holdouts (KeywordList) in the namespace",
     );
   });
-  const registry = PlanRegistry.fromFolder(config.playbooksDir);
+  const folder = existsSync(config.playbooksDir) ? loadPlaybooks(config.playbooksDir) : undefined;
   const connection = await connectWorker(config);
-  const worker = await startWorker(connection, config, registry);
-  watchPlans(registry, config, logger, client);
+  const fleet = await startWorker(client, connection, config, logger);
+  const running = fleet.worker.run();
+  if (folder !== undefined) {
+    await deployFolder(fleet, folder, config, logger, true);
+    watchFolder(fleet, config, logger);
+  } else logger.info(`no playbooks folder at ${config.playbooksDir}: serving what \`playloop deploy\` deploys`);
+  fleet.follower.start();
   logger.info(
     `worker polling task queue ${config.taskQueue} on ${config.temporalAddress} (namespace ${config.namespace})`,
   );
-  await runUntilStopped(worker, logger, async () => {
-    registry.close();
+  await runUntilStopped(fleet.worker, running, logger, async () => {
+    fleet.registry.close();
+    fleet.follower.stop();
     await connection.close();
     await client.connection.close();
   });
@@ -188,11 +259,16 @@ export async function runWorker(config: RuntimeConfig, logger: Logger): Promise<
 
 /** `playloop serve`: only the HTTP API, against TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE. */
 export async function runServe(config: RuntimeConfig, logger: Logger): Promise<void> {
+  // Before connecting: a missing token is a configuration error, not something to wait for.
+  const { tokens } = resolveApiTokens(config, "serve");
   const client = await connectClient(config);
-  const api = startApi(client, config, logger, optionalPlans(config, logger));
-  const port = await listen(api, config.apiPort);
-  logger.info(`HTTP API on http://localhost:${port}`);
-  await runUntilStopped(undefined, logger, async () => {
+  const registry = new PlanRegistry();
+  const follower = new DeploymentFollower(new DeploymentsClient(client, config.taskQueue), registry, logger);
+  follower.start();
+  const api = startApi(client, config, logger, registry, tokens);
+  logger.info(`HTTP API on ${await listen(api, config, logger)}`);
+  await runUntilStopped(undefined, undefined, logger, async () => {
+    follower.stop();
     await new Promise((resolve) => api.close(resolve));
     await client.connection.close();
   });

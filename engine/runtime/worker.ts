@@ -1,6 +1,7 @@
 import { Worker, type NativeConnection, type WorkflowBundleOption } from "@temporalio/worker";
 import { createActivities } from "./activities.js";
 import type { ActionSink } from "./action-sinks.js";
+import type { PlanHint, PlanSetRef } from "../messages/account-messages.js";
 import type { PlanRegistry } from "./plan-registry.js";
 import { bundleJourneyWorkflows } from "./workflow-bundle.js";
 
@@ -11,11 +12,17 @@ export interface JourneyWorkerOptions {
   readonly connection: NativeConnection;
   readonly namespace?: string;
   readonly taskQueue?: string;
+  /** How the worker names itself to Temporal (the SDK's `pid@host` when absent). */
+  readonly identity?: string;
   readonly sinks: readonly ActionSink[];
   /** The plans this worker serves to account workflows. */
   readonly plans: PlanRegistry;
   /** A bundle made once by `bundleJourneyWorkflows`; bundled here when absent. */
   readonly workflowBundle?: WorkflowBundleOption;
+  /** Announces a deployed set to the accounts (a batch operation); see announcePlanSet. */
+  readonly announce?: (set: PlanSetRef) => Promise<string>;
+  /** Brings `plans` to a newer deployment when a workflow asks for one (a DeploymentFollower). */
+  readonly catchUp?: (hint: PlanHint | undefined) => Promise<void>;
   /** Workflows kept in memory between tasks (the worker's sticky cache); the SDK's default when absent. */
   readonly maxCachedWorkflows?: number;
 }
@@ -27,7 +34,8 @@ export async function createJourneyWorker(options: JourneyWorkerOptions): Promis
     namespace: options.namespace ?? "default",
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     workflowBundle: options.workflowBundle ?? (await bundleJourneyWorkflows()),
-    activities: createActivities(options.sinks, options.plans),
+    activities: createActivities(options),
+    ...(options.identity === undefined ? {} : { identity: options.identity }),
     ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
   });
 }

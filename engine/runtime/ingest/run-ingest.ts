@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { AccountClient } from "../account-client.js";
 import type { RuntimeConfig } from "../config.js";
 import { connectClient } from "../connect.js";
-import { optionalPlans } from "../plan-registry.js";
+import { DeploymentsClient } from "../deployments-client.js";
 import { taskQueueHasPollers } from "../task-queue-ready.js";
 import { loadMapping } from "./field-mapping.js";
 import { ingest, type IngestSummary } from "./ingest.js";
@@ -21,7 +21,6 @@ export async function runIngest(
   logger: Logger,
   options: { file: string; mapping?: string; kind?: "accounts" | "events"; concurrency: number },
 ): Promise<number> {
-  const plans = optionalPlans(config, logger);
   const mapping = options.mapping === undefined ? undefined : loadMapping(options.mapping);
   const total = await countLines(options.file);
   const client = await connectClient(config);
@@ -31,6 +30,11 @@ export async function runIngest(
         `no worker polls task queue "${config.taskQueue}" on ${config.temporalAddress}; start \`playloop dev\` or \`playloop worker\` first`,
       );
     }
+    // The current deployment rides with every update: an account on an older set loads it first.
+    const deployed = await new DeploymentsClient(client, config.taskQueue).current().catch((error: unknown) => {
+      logger.warn({ err: error }, "cannot read the current deployment; accounts take it from the workers");
+      return undefined;
+    });
     const abort = new AbortController();
     const stop = () => abort.abort();
     process.once("SIGINT", stop);
@@ -38,7 +42,7 @@ export async function runIngest(
     let lastDraw = 0;
     const summary = await ingest({
       file: options.file,
-      accounts: new AccountClient(client, config.taskQueue, plans === undefined ? undefined : () => plans.set),
+      accounts: new AccountClient(client, config.taskQueue, () => deployed?.set),
       mapping,
       kind: options.kind,
       concurrency: options.concurrency,

@@ -1,0 +1,82 @@
+// The deployments record of one task queue: every deploy, rollback, pause, resume and stop, with
+// the plans they shipped. Updates change it (engine/deploy/deployments-record.ts holds the logic);
+// a changed set is announced to the accounts not on it with one batch operation (an activity).
+import * as wf from "@temporalio/workflow";
+import {
+  applyControl,
+  applyDeploy,
+  applyRollback,
+  applyWorkerReport,
+  DeploymentRejected,
+  deploymentsView,
+  emptyDeployments,
+  planBodies,
+  pruneBodies,
+  type DeploymentsState,
+} from "../engine/deploy/deployments-record.js";
+import type { PlanSetRef } from "../engine/messages/account-messages.js";
+import {
+  controlUpdate,
+  CURRENT_DEPLOYMENT_MEMO,
+  deploymentsQuery,
+  deployUpdate,
+  planBodiesQuery,
+  rollbackUpdate,
+  workerReportSignal,
+  type DeployOutcome,
+  type DeploymentsInput,
+} from "../engine/messages/deployment-messages.js";
+import type { Activities } from "../engine/runtime/activities.js";
+
+const { announcePlanSet } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: "1 minute",
+  retry: { initialInterval: "2 seconds", maximumInterval: "1 minute", maximumAttempts: 10 },
+});
+
+/** Records deployments and announces each new set to the accounts. */
+export async function deployments(input: DeploymentsInput = {}): Promise<void> {
+  const state = input.carried ?? emptyDeployments();
+  let announce: PlanSetRef | undefined;
+
+  /** Runs a change on the record; a refusal fails the update with its reason, not the workflow. */
+  const change =
+    <R>(apply: (state: DeploymentsState, request: R, now: number) => DeployOutcome) =>
+    (request: R): DeployOutcome => {
+      try {
+        const outcome = apply(state, request, Date.now());
+        if (outcome.changed) {
+          announce = outcome.deployment.set;
+          // The current deployment in the memo: workers read it with a describe, which needs no worker.
+          wf.upsertMemo({ [CURRENT_DEPLOYMENT_MEMO]: outcome.deployment });
+        }
+        return outcome;
+      } catch (error) {
+        if (error instanceof DeploymentRejected) throw wf.ApplicationFailure.nonRetryable(error.message, error.name);
+        throw error;
+      }
+    };
+  wf.setHandler(deployUpdate, change(applyDeploy));
+  wf.setHandler(rollbackUpdate, change(applyRollback));
+  wf.setHandler(controlUpdate, change(applyControl));
+  wf.setHandler(workerReportSignal, (report) => applyWorkerReport(state, report));
+  wf.setHandler(deploymentsQuery, () => deploymentsView(state));
+  wf.setHandler(planBodiesQuery, (versions) => planBodies(state, versions));
+
+  const tooLong = (): boolean =>
+    wf.workflowInfo().continueAsNewSuggested || wf.workflowInfo().historyLength > (input.maxHistoryEvents ?? 1000);
+  for (;;) {
+    await wf.condition(() => announce !== undefined || tooLong());
+    if (announce !== undefined) {
+      const set = announce;
+      announce = undefined;
+      await announcePlanSet.executeWithOptions({ summary: `Announce ${set.id} to the accounts not on it` }, [set]).catch(
+        (error: unknown) => wf.log.warn(`could not announce ${set.id}; accounts take it with their next input`, { error }),
+      );
+      continue;
+    }
+    await wf.condition(wf.allHandlersFinished);
+    if (announce !== undefined) continue;
+    pruneBodies(state);
+    return wf.continueAsNew<typeof deployments>({ ...input, carried: state });
+  }
+}
