@@ -10,6 +10,12 @@ export interface RuntimeConfig {
   readonly tls?: { readonly certPath?: string; readonly keyPath?: string; readonly serverName?: string };
   readonly apiKey?: string;
   readonly apiPort: number;
+  /** Where the HTTP API listens: loopback unless a deployment asks for more. */
+  readonly apiHost: string;
+  /** The bearer token for every API request but `GET /healthz`; `playloop dev` makes one when unset. */
+  readonly apiToken?: string;
+  /** A second token that may only read (GET). */
+  readonly apiReadToken?: string;
   readonly dataDir: string;
   readonly webhookUrl?: string;
   readonly webhookSecret?: string;
@@ -36,6 +42,23 @@ function count(value: string | undefined, name: string): number | undefined {
   return parsed;
 }
 
+const TOKEN_CHARACTERS = /^[\x21-\x7e]+$/;
+const MIN_TOKEN_LENGTH = 16;
+
+function token(value: string | undefined, name: string): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  // Visible ASCII is what an Authorization header carries unchanged; a short token can be guessed.
+  if (!TOKEN_CHARACTERS.test(value))
+    throw new Error(
+      `${name} must be visible ASCII characters without spaces (such as the output of openssl rand -base64 32)`,
+    );
+  if (value.length < MIN_TOKEN_LENGTH)
+    throw new Error(
+      `${name} must be at least ${MIN_TOKEN_LENGTH} characters, got ${value.length} (try openssl rand -base64 32)`,
+    );
+  return value;
+}
+
 /** Reads the runtime configuration from environment variables (see the README). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
   const dataDir = resolve(env.PLAYLOOP_DATA_DIR ?? defaultDataDir());
@@ -45,6 +68,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
   }
   // Checked now, so a bad secret stops the process at start instead of failing every delivery.
   if (env.PLAYLOOP_WEBHOOK_SECRET !== undefined) webhookKey(env.PLAYLOOP_WEBHOOK_SECRET, "PLAYLOOP_WEBHOOK_SECRET");
+  const apiToken = token(env.PLAYLOOP_API_TOKEN, "PLAYLOOP_API_TOKEN");
+  const apiReadToken = token(env.PLAYLOOP_API_READ_TOKEN, "PLAYLOOP_API_READ_TOKEN");
+  if (apiReadToken !== undefined && apiReadToken === apiToken)
+    throw new Error("PLAYLOOP_API_READ_TOKEN must differ from PLAYLOOP_API_TOKEN: the read token may not write");
   return {
     temporalAddress: env.TEMPORAL_ADDRESS ?? "localhost:7233",
     namespace: env.TEMPORAL_NAMESPACE ?? "default",
@@ -54,6 +81,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
       : undefined,
     apiKey: env.TEMPORAL_API_KEY,
     apiPort: port(env.PLAYLOOP_API_PORT, 8080, "PLAYLOOP_API_PORT"),
+    apiHost: env.PLAYLOOP_API_HOST || "127.0.0.1",
+    apiToken,
+    apiReadToken,
     dataDir,
     webhookUrl: env.PLAYLOOP_WEBHOOK_URL,
     webhookSecret: env.PLAYLOOP_WEBHOOK_SECRET,

@@ -1,5 +1,5 @@
 // The HTTP API: JSON in and out, every body validated against schemas/, a 4xx with a message for
-// bad input and never a 500 for it.
+// bad input and never a 500 for it. Every request but GET /healthz carries a bearer token.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import eventSchema from "../../schemas/event.schema.json" with { type: "json" };
@@ -7,6 +7,7 @@ import type { JourneyEvent } from "../journey/journey-types.js";
 import { validateAccount } from "../validate/validate-account.js";
 import { createSchemaValidator } from "../validate/schema-issues.js";
 import { UnknownAccountError, type AccountClient } from "./account-client.js";
+import { bearerAuth, type ApiTokens, type BearerAccess } from "./bearer-auth.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const validateEvent = createSchemaValidator<JourneyEvent>(eventSchema);
@@ -16,14 +17,21 @@ class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly details?: unknown,
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
+    ...headers,
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(text),
   });
@@ -63,16 +71,39 @@ export interface ApiOptions {
   readonly logger: Logger;
   /** True once the worker is polling: /healthz answers 200 only then. */
   readonly ready: () => Promise<boolean>;
+  /** The bearer tokens requests must carry (all but GET /healthz). */
+  readonly tokens: ApiTokens;
 }
 
 const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
+const READS = new Set(["GET", "HEAD"]);
+
+/** The RFC 6750 challenge: the scheme, and why a token that was sent is refused. */
+function challenge(error?: "invalid_token" | "insufficient_scope"): Record<string, string> {
+  return { "www-authenticate": `Bearer realm="playloop"${error === undefined ? "" : `, error="${error}"`}` };
+}
+
+/** Refuses a request whose token is missing or wrong (401), or a write with the read-only token (403). */
+function authorize(access: BearerAccess, method: string): void {
+  if (access === "missing")
+    throw new HttpError(401, "send Authorization: Bearer <token> (PLAYLOOP_API_TOKEN)", undefined, challenge());
+  if (access === "invalid")
+    throw new HttpError(401, "the bearer token is not one of the API's tokens", undefined, challenge("invalid_token"));
+  if (access === "read-only" && !READS.has(method)) {
+    const message = `the read-only token (PLAYLOOP_API_READ_TOKEN) may not ${method}; use PLAYLOOP_API_TOKEN`;
+    throw new HttpError(403, message, undefined, challenge("insufficient_scope"));
+  }
+}
 
 /** Creates the HTTP API server (call `listen` on it). */
 export function createApiServer(options: ApiOptions): Server {
   const { accounts, logger } = options;
+  const access = bearerAuth(options.tokens);
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const method = req.method ?? "GET";
+    // Load balancers probe /healthz without credentials; everything else, even a 404, needs a token.
+    if (url.pathname !== "/healthz" || method !== "GET") authorize(access(req.headers.authorization), method);
     if (url.pathname === "/healthz") {
       if (method !== "GET") throw new HttpError(405, "use GET");
       return (await options.ready()) ? send(res, 200, { status: "ok" }) : send(res, 503, { status: "starting" });
@@ -104,7 +135,8 @@ export function createApiServer(options: ApiOptions): Server {
   };
   return createServer((req, res) => {
     route(req, res).catch((error: unknown) => {
-      if (error instanceof HttpError) return send(res, error.status, { error: error.message, details: error.details });
+      if (error instanceof HttpError)
+        return send(res, error.status, { error: error.message, details: error.details }, error.headers);
       if (error instanceof UnknownAccountError) return send(res, 404, { error: error.message });
       logger.error({ err: error }, "request failed");
       send(res, 503, { error: "the engine could not take the request; try again" });

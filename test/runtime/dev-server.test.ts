@@ -34,6 +34,7 @@ import { actionLog, day, workflowBundle } from "../workflows/harness.js";
 
 const SECRET = `whsec_${Buffer.from("playloop-test-secret-0123456789").toString("base64")}`;
 const TASK_QUEUE = "playloop-dev-test";
+const TOKEN = "dev-server-test-token-0123456789";
 
 interface Received {
   readonly id: string;
@@ -56,7 +57,8 @@ async function listen(server: Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-function request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+function request(method: string, path: string, body?: unknown, extra: Record<string, string> = {}) {
+  const headers = { authorization: `Bearer ${TOKEN}`, ...extra };
   return fetch(`${apiUrl}${path}`, {
     method,
     headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
@@ -182,6 +184,7 @@ beforeAll(async () => {
     accounts: new AccountClient(env.client, TASK_QUEUE),
     logger: createLogger(),
     ready: async () => worker.getState() === "RUNNING",
+    tokens: { readWrite: TOKEN },
   });
   apiUrl = `http://127.0.0.1:${await listen(api)}`;
 }, 120_000);
