@@ -22,6 +22,7 @@ import {
   stateQuery,
   upsertUpdate,
   type AccountWorkflowInput,
+  type DeliveryResult,
   type PlanHint,
   type PlanSetRef,
 } from "../engine/messages/account-messages.js";
@@ -44,14 +45,15 @@ const { deliverActions } = wf.proxyActivities<Activities>({
 
 const { resolvePlans } = wf.proxyLocalActivities<Activities>({ startToCloseTimeout: "10 seconds" });
 
-/** Search attribute values as Temporal's typed updates. */
-function attributeUpdates(values: SearchAttributeValues): SearchAttributeUpdatePair[] {
-  const { Plays, Stages, Holdouts, LastSuppression } = SEARCH_ATTRIBUTES;
+/** Search attribute values as Temporal's typed updates; `paused` is the Paused value last sent. */
+function attributeUpdates(values: SearchAttributeValues, paused: { value?: string }): SearchAttributeUpdatePair[] {
+  const { Plays, Stages, Holdouts, LastSuppression, Paused } = SEARCH_ATTRIBUTES;
   return [
     { key: Plays, value: [...values.Plays] },
     { key: Stages, value: [...values.Stages] },
     { key: Holdouts, value: [...values.Holdouts] },
     ...(values.LastSuppression === undefined ? [] : [{ key: LastSuppression, value: values.LastSuppression }]),
+    ...(paused.value === values.Paused ? [] : [{ key: Paused, value: (paused.value = values.Paused) ?? null }]),
   ];
 }
 
@@ -130,6 +132,9 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
     planSetChanged = true;
     if (moved && core !== undefined) inputs.unshift({ kind: "plans" });
   }
+  /** The Paused search attribute as last sent (it is unset, not left behind, when a play resumes). */
+  const pausedSent: { value?: string } =
+    core?.attributes?.Paused === undefined ? {} : { value: core.attributes.Paused };
   /** The PlanSet search attribute is due: sent with the core's next attributes, or alone. */
   let planSetChanged = false;
   /** A deploy announced a set newer than the account's: load it before the next input. */
@@ -163,7 +168,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
     while (outbox.length > 0) {
       const batch = outbox.slice(0, 20);
       const steps = batch.map((d) => d.step).join(", ");
-      let results: readonly { id: string; error?: string }[];
+      let results: readonly DeliveryResult[];
       try {
         results = await deliverActions.executeWithOptions(
           {
@@ -180,7 +185,12 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
       }
       outbox.splice(0, batch.length);
       batch.forEach((delivery, index) => {
-        inputs.push(deliveryReport(delivery, results[index]?.error));
+        const result = results[index];
+        // Held by a worker that knows the play is paused: the core keeps it, and the set is loaded.
+        if (result?.heldBy !== undefined) {
+          noteHint(result.heldBy);
+          inputs.push({ kind: "held", delivery });
+        } else inputs.push(deliveryReport(delivery, result?.error));
       });
     }
     delivering = false;
@@ -215,7 +225,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
           });
           break;
         case "search_attributes":
-          wf.upsertSearchAttributes([...attributeUpdates(command.values), ...planSetUpdate()]);
+          wf.upsertSearchAttributes([...attributeUpdates(command.values, pausedSent), ...planSetUpdate()]);
           break;
       }
     }
@@ -227,6 +237,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
     plan: lookup,
     current: set?.versions ?? {},
     policy: set?.policy ?? { name: "default", equalPriority: "first_come" },
+    ...(set?.controls === undefined ? {} : { controls: set.controls }),
   });
   const tooLong = (): boolean =>
     wf.workflowInfo().continueAsNewSuggested || wf.workflowInfo().historyLength > (input.maxHistoryEvents ?? 2000);

@@ -170,6 +170,8 @@ export interface PlaybookNode {
   readonly motion: "upsell" | "cross_sell" | "downsell" | "retention";
   readonly owner?: string;
   readonly priority: number;
+  /** An action due while an operator pauses the play: held until resume, or skipped. */
+  readonly whenPaused: "hold" | "skip";
   /** Fraction 0..1 of accounts held out. */
   readonly holdout: number;
   readonly enrollment: Enrollment;

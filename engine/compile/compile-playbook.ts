@@ -158,6 +158,8 @@ class PlanCompiler {
       motion: p.motion,
       owner: p.owner,
       priority: p.priority,
+      // Only `skip` is written: `hold` is the default, and plans without the field keep their version.
+      ...(p.whenPaused === "skip" ? { whenPaused: "skip" as const } : {}),
       holdout: p.holdout,
       enrollment: p.enrollment,
       catalog: p.catalog,

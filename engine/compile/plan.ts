@@ -91,6 +91,8 @@ export interface CompiledPlan {
   readonly motion: "upsell" | "cross_sell" | "downsell" | "retention";
   readonly owner?: string;
   readonly priority: number;
+  /** `skip`: an action due while an operator pauses the play is dropped (recorded); absent: held until resume. */
+  readonly whenPaused?: "skip";
   readonly holdout: number;
   readonly enrollment: Enrollment;
   readonly catalog: Readonly<Record<string, { readonly name?: string; readonly listPrice: number }>>;

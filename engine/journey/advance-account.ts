@@ -10,6 +10,8 @@ import type {
   CoreContext,
   CoreInput,
   CoreResult,
+  DeliverCommand,
+  PlayControl,
   PlayState,
   SearchAttributeValues,
 } from "./core-types.js";
@@ -89,6 +91,7 @@ function syncPlans(run: CoreRun): void {
     if (plan === undefined) continue;
     const play = state.plays[playbookId];
     if (play === undefined) {
+      if (context.controls?.[playbookId] === "stopped") continue;
       startPlay(run, plan, undefined);
       if (Object.keys(state.planSet).length > 0) run.decideAccount("fired", `${playbookId} deployed: detecting`);
     } else if (play.version !== version && play.status === "detecting") {
@@ -96,6 +99,10 @@ function syncPlans(run: CoreRun): void {
       followVersion(run, play, plan);
       // The detect wait goes on from when it began, so a deploy does not extend its timeout.
       play.wait = play.step === undefined ? undefined : { kind: "step", since, cursor: play.cursor };
+    } else if (play.status === "ended" && play.outcome === "stopped" && context.controls?.[playbookId] !== "stopped") {
+      // The stop ended with this deploy (or a resume): the play detects again, whatever its re-entry rule.
+      startPlay(run, plan, play);
+      run.decideAccount("fired", `${playbookId} detecting again after its stop`);
     } else if (play.version !== version && play.status === "ended") {
       play.version = version;
     }
@@ -107,6 +114,38 @@ function syncPlans(run: CoreRun): void {
   state.planSet = { ...context.current };
 }
 
+/** Ends every play of a stopped playbook with the outcome `stopped`; they stay ended until the next deploy. */
+function stopPlays(run: CoreRun): void {
+  for (const play of Object.values(run.state.plays))
+    if (play.status !== "ended" && run.context.controls?.[play.playbookId] === "stopped") endPlay(run, play, "stopped");
+}
+
+/** Sends the held actions of plays resumed; drops those of plays stopped or no longer deployed. */
+function releaseHeld(run: CoreRun): void {
+  const { state, context } = run;
+  if (state.held === undefined || state.held.length === 0) return;
+  const keep: DeliverCommand[] = [];
+  for (const command of state.held) {
+    const control = context.controls?.[command.playbookId];
+    const play = state.plays[command.playbookId];
+    if (control === "paused") keep.push(command);
+    else if (control === "stopped" || context.current[command.playbookId] === undefined) {
+      if (play !== undefined)
+        run.decide(
+          play,
+          "skipped",
+          `skipped: held ${command.action.id} dropped, ${command.playbookId} ${control ?? "removed"}`,
+          command.step,
+        );
+    } else {
+      if (play !== undefined) run.decide(play, "fired", `released: ${command.action.id} sent on resume`, command.step);
+      run.commands.push(command);
+    }
+  }
+  if (keep.length === 0) delete state.held;
+  else state.held = keep;
+}
+
 /** Starts again the ended plays whose re-entry rule allows it (on a snapshot or an event). */
 function reenter(run: CoreRun): void {
   const { state, context } = run;
@@ -114,7 +153,7 @@ function reenter(run: CoreRun): void {
     if (play.status !== "ended") continue;
     const version = context.current[play.playbookId];
     const plan = version === undefined ? undefined : context.plan(version);
-    if (plan === undefined) continue;
+    if (plan === undefined || context.controls?.[play.playbookId] === "stopped") continue;
     const reentry = plan.enrollment?.reentry ?? "always";
     if (reentry === "never") continue;
     if (reentry !== "always" && run.now - Date.parse(play.endedAt ?? play.startedAt) < reentry) continue;
@@ -174,8 +213,12 @@ function schedule(run: CoreRun): void {
 }
 
 /** The account's search attributes, as operators filter on them in the Temporal UI. */
-export function searchAttributeValues(state: AccountCoreState): SearchAttributeValues {
+export function searchAttributeValues(
+  state: AccountCoreState,
+  controls?: Readonly<Record<string, PlayControl>>,
+): SearchAttributeValues {
   const plays = Object.values(state.plays).sort((a, b) => a.playbookId.localeCompare(b.playbookId));
+  const paused = plays.filter((p) => controls?.[p.playbookId] === "paused").map((p) => p.playbookId);
   return {
     Plays: [...plays.map((p) => p.playbookId), ...plays.map((p) => `${p.playbookId}@${p.version}`)],
     Stages: plays.flatMap((p) =>
@@ -185,12 +228,13 @@ export function searchAttributeValues(state: AccountCoreState): SearchAttributeV
     ),
     Holdouts: plays.filter((p) => p.holdout).map((p) => p.playbookId),
     ...(state.lastSuppression === undefined ? {} : { LastSuppression: state.lastSuppression }),
+    ...(paused.length === 0 ? {} : { Paused: paused.join(" ") }),
   };
 }
 
 /** Asks for the search attributes to be updated, when they changed. */
 function publishAttributes(run: CoreRun): void {
-  const values = searchAttributeValues(run.state);
+  const values = searchAttributeValues(run.state, run.context.controls);
   if (JSON.stringify(values) === JSON.stringify(run.state.attributes)) return;
   run.state.attributes = values;
   run.commands.push({ kind: "search_attributes", values });
@@ -246,10 +290,20 @@ export function applyInput(state: AccountCoreState, input: CoreInput, context: C
     }
     case "plans":
       break;
+    case "held": {
+      const play = state.plays[input.delivery.playbookId];
+      if (play === undefined) break;
+      // Resumed before the held delivery came back: it goes out now.
+      if (context.controls?.[play.playbookId] !== "paused") run.commands.push(input.delivery);
+      else run.holdOrSkip(play, run.planOf(play), input.delivery);
+      break;
+    }
   }
   if (input.kind === "snapshot" || input.kind === "event") reenter(run);
   syncPlans(run);
+  stopPlays(run);
   advanceAll(run);
+  releaseHeld(run);
   schedule(run);
   publishAttributes(run);
   return { state, commands: run.commands };

@@ -4,10 +4,13 @@
 import type { CompiledPlan, PlanStep } from "../compile/plan.js";
 import type { JsonLogicRule } from "../rules/rule-types.js";
 import { actionEvent } from "./action-event.js";
-import type { AccountCoreState, CoreCommand, CoreContext, PlayState } from "./core-types.js";
+import type { AccountCoreState, CoreCommand, CoreContext, DeliverCommand, PlayState } from "./core-types.js";
 import { MAX_ACCOUNT_DECISIONS, MAX_PLAY_DECISIONS, recordDecision } from "./decision-log.js";
 import { ruleHolds } from "./detect.js";
 import type { Decision, JourneyEvent } from "./journey-types.js";
+
+/** Actions an account holds for paused plays; older ones beyond this are dropped (recorded). */
+export const MAX_HELD = 50;
 
 /** An action step of a plan. */
 export type ActionStep = Extract<PlanStep, { kind: "action" }>;
@@ -99,12 +102,36 @@ export class CoreRun {
       return;
     }
     const kind = options.kind ?? step.action;
-    this.commands.push({
+    const command: DeliverCommand = {
       kind: "deliver",
       playbookId: play.playbookId,
       step: step.id,
       action,
       summary: `Deliver ${kind} (${step.id}) to ${this.state.accountId}`,
-    });
+    };
+    if (this.context.controls?.[play.playbookId] === "paused") this.holdOrSkip(play, plan, command);
+    else this.commands.push(command);
+  }
+
+  /**
+   * An action of a paused play: kept to go out on resume, or dropped when the playbook says
+   * `when_paused: skip`; either way the decision says so. Waits and timers go on meanwhile.
+   */
+  holdOrSkip(play: PlayState, plan: CompiledPlan | undefined, command: DeliverCommand): void {
+    const what = String(command.action.data.action ?? command.action.type);
+    if (plan?.whenPaused === "skip") {
+      this.decide(play, "skipped", `skipped: ${what} not sent, ${play.playbookId} is paused`, command.step);
+      return;
+    }
+    const held = (this.state.held ??= []);
+    held.push(command);
+    this.decide(play, "held", `held: ${what} goes out when ${play.playbookId} resumes`, command.step);
+    for (const dropped of held.splice(0, Math.max(0, held.length - MAX_HELD)))
+      this.decide(
+        play,
+        "skipped",
+        `skipped: ${dropped.action.id} dropped, more than ${MAX_HELD} actions held`,
+        dropped.step,
+      );
   }
 }

@@ -101,6 +101,8 @@ export interface AccountCoreState {
   attributes?: SearchAttributeValues;
   /** The plan set the account follows: playbook id to version, as last resolved. */
   planSet: Readonly<Record<string, string>>;
+  /** Actions of paused plays, held until their play resumes (oldest first). */
+  held?: DeliverCommand[];
 }
 
 /** The custom search attributes of an account workflow. */
@@ -116,6 +118,8 @@ export interface SearchAttributeValues {
   readonly Holdouts: readonly string[];
   /** The last suppression, skip or hold with its reason. */
   readonly LastSuppression?: string;
+  /** The account's playbooks an operator paused, space-separated (`seat-upsell`). */
+  readonly Paused?: string;
 }
 
 /** One thing that happens to the account. */
@@ -138,7 +142,9 @@ export type CoreInput =
       readonly error?: string;
     }
   /** The deployed plan set changed (playbook id to version); the bodies come in the context. */
-  | { readonly kind: "plans" };
+  | { readonly kind: "plans" }
+  /** A worker held a delivery back: its play was paused before the account learned of it. */
+  | { readonly kind: "held"; readonly delivery: DeliverCommand };
 
 /** Something the core asks its runner to do. */
 export type CoreCommand =
@@ -164,7 +170,15 @@ export interface CoreContext {
   /** The deployed plan set: playbook id to version. */
   readonly current: Readonly<Record<string, string>>;
   readonly policy: AccountPolicy;
+  /** Playbooks an operator paused (actions held or skipped) or stopped (plays end, no detecting). */
+  readonly controls?: Readonly<Record<string, PlayControl>>;
 }
+
+/** What an operator did to a deployed playbook: paused it, or stopped it until the next deploy. */
+export type PlayControl = "paused" | "stopped";
+
+/** The command that delivers one action. */
+export type DeliverCommand = Extract<CoreCommand, { kind: "deliver" }>;
 
 /** The core's answer to one input. */
 export interface CoreResult {

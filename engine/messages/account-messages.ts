@@ -3,7 +3,7 @@
 import { defineQuery, defineSignal, defineUpdate } from "@temporalio/workflow";
 import type { CompiledPlan } from "../compile/plan.js";
 import type { AccountView } from "../journey/account-view.js";
-import type { AccountCoreState } from "../journey/core-types.js";
+import type { AccountCoreState, PlayControl } from "../journey/core-types.js";
 import type { AccountSnapshot, JourneyEvent } from "../journey/journey-types.js";
 import type { AccountPolicy } from "../validate/validate-policy.js";
 
@@ -40,6 +40,8 @@ export const deploySignal = defineSignal<[PlanSetRef]>("deploy");
 export interface DeliveryResult {
   readonly id: string;
   readonly error?: string;
+  /** Not delivered: the worker knows its play is paused (in this set), and the account may not yet. */
+  readonly heldBy?: PlanHint;
 }
 
 /** How an account workflow starts: the account id only, or the state a previous run carried. */
@@ -56,8 +58,7 @@ export interface AccountWorkflowInput {
   readonly maxHistoryEvents?: number;
 }
 
-/** A playbook an operator paused (its actions are held or skipped) or stopped (its plays end). */
-export type PlayControl = "paused" | "stopped";
+export type { PlayControl };
 
 /** A deployed plan set by reference: playbook id to version, the policy, and paused or stopped plays. */
 export interface PlanSetRef {

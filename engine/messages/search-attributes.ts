@@ -15,6 +15,8 @@ export const SEARCH_ATTRIBUTES = {
   Holdouts: defineSearchAttributeKey("Holdouts", SearchAttributeType.KEYWORD_LIST),
   /** The plan set the account follows (`set:<hash>`): a deploy signals the accounts not on it. */
   PlanSet: defineSearchAttributeKey("PlanSet", SearchAttributeType.KEYWORD),
+  /** The account's playbooks an operator paused, space-separated (`seat-upsell`); unset when none is. */
+  Paused: defineSearchAttributeKey("Paused", SearchAttributeType.KEYWORD),
   /** The last suppression, skip or hold: `seat-upsell: suppressed: at_risk`. */
   LastSuppression: defineSearchAttributeKey("LastSuppression", SearchAttributeType.KEYWORD),
 } as const;

@@ -230,6 +230,7 @@ class AstBuilder {
       motion: doc.motion,
       owner: doc.owner,
       priority: doc.priority ?? 50,
+      whenPaused: doc.when_paused ?? "hold",
       holdout: doc.holdout === undefined ? 0 : percent(doc.holdout),
       enrollment: {
         reentry:

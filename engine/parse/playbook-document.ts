@@ -76,6 +76,7 @@ export interface PlaybookDocument {
   motion: "upsell" | "cross_sell" | "downsell" | "retention";
   owner?: string;
   priority?: number;
+  when_paused?: "hold" | "skip";
   holdout?: string;
   enrollment?: { reentry?: string; on_conflict?: "wait" | "end"; exit_on?: string[] };
   catalog?: Record<string, { name?: string; list_price: number }>;

@@ -53,6 +53,13 @@ export function createActivities({ sinks, plans: registry, announce, catchUp }: 
       const progress = context.info.heartbeatDetails as DeliveryProgress | undefined;
       const done: DeliveryResult[] = [...(progress?.done ?? [])];
       for (const action of actions.slice(done.length)) {
+        // Paused while the action was on its way: held back here at once; the account keeps it.
+        const set = registry.setIfLoaded;
+        const playbook = (action.data.playbook as { id?: string } | undefined)?.id;
+        if (set !== undefined && playbook !== undefined && set.controls?.[playbook] === "paused") {
+          done.push({ id: action.id, heldBy: { id: set.id, loadedAt: set.loadedAt } });
+          continue;
+        }
         let error: string | undefined;
         for (const sink of sinks) {
           try {

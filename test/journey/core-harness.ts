@@ -10,6 +10,7 @@ import type {
   CoreCommand,
   CoreContext,
   CoreInput,
+  PlayControl,
   PlayState,
 } from "../../engine/journey/core-types.js";
 import type { AccountSnapshot } from "../../engine/journey/journey-types.js";
@@ -74,6 +75,8 @@ export class CoreHarness {
   now: number;
   current: Record<string, string>;
   policy: AccountPolicy;
+  /** Playbooks an operator paused or stopped. */
+  controls: Record<string, PlayControl> = {};
   /** Every command, in order, with the time it was issued. */
   readonly log: LoggedCommand[] = [];
   /** Every input sent to the core, in order (including timers and delivery reports). */
@@ -99,7 +102,13 @@ export class CoreHarness {
   /** The context the core reads now. */
   context(): CoreContext {
     const byVersion = this.byVersion;
-    return { now: this.now, plan: (version) => byVersion.get(version), current: this.current, policy: this.policy };
+    return {
+      now: this.now,
+      plan: (version) => byVersion.get(version),
+      current: this.current,
+      policy: this.policy,
+      controls: this.controls,
+    };
   }
 
   /** Makes a plan version known to the runner (without deploying it). */
@@ -143,6 +152,13 @@ export class CoreHarness {
   /** Deploys another plan set: `current` changes and the core gets a `plans` input. */
   deploy(current: Record<string, string>): CoreCommand[] {
     this.current = { ...current };
+    return this.send({ kind: "plans" });
+  }
+
+  /** An operator pauses, stops (or, with undefined, resumes) a playbook: a new set reaches the core. */
+  control(playbookId: string, control: PlayControl | undefined): CoreCommand[] {
+    const { [playbookId]: _previous, ...others } = this.controls;
+    this.controls = control === undefined ? others : { ...others, [playbookId]: control };
     return this.send({ kind: "plans" });
   }
 
