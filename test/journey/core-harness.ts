@@ -157,7 +157,7 @@ export class CoreHarness {
 
   /** An operator pauses, stops (or, with undefined, resumes) a playbook: a new set reaches the core. */
   control(playbookId: string, control: PlayControl | undefined): CoreCommand[] {
-    const { [playbookId]: _previous, ...others } = this.controls;
+    const others = Object.fromEntries(Object.entries(this.controls).filter(([id]) => id !== playbookId));
     this.controls = control === undefined ? others : { ...others, [playbookId]: control };
     return this.send({ kind: "plans" });
   }
