@@ -70,7 +70,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
   let timer: { readonly at: number; readonly scope: wf.CancellationScope } | undefined;
 
   const lookup = (version: string): CompiledPlan | undefined => plans.get(version);
-  const view = (): AccountView => accountView(core ?? newAccountState(input.accountId), lookup);
+  const view = (): AccountView => accountView(core ?? newAccountState(input.accountId), lookup, set?.controls);
   /** The snapshot the account will have once queued inputs are applied: an upsert changes it or not. */
   const latestSnapshot = (): unknown =>
     inputs.findLast((queued) => queued.kind === "snapshot")?.account ?? core?.account;

@@ -69,9 +69,11 @@ export async function deployments(input: DeploymentsInput = {}): Promise<void> {
     if (announce !== undefined) {
       const set = announce;
       announce = undefined;
-      await announcePlanSet.executeWithOptions({ summary: `Announce ${set.id} to the accounts not on it` }, [set]).catch(
-        (error: unknown) => wf.log.warn(`could not announce ${set.id}; accounts take it with their next input`, { error }),
-      );
+      await announcePlanSet
+        .executeWithOptions({ summary: `Announce ${set.id} to the accounts not on it` }, [set])
+        .catch((error: unknown) =>
+          wf.log.warn(`could not announce ${set.id}; accounts take it with their next input`, { error }),
+        );
       continue;
     }
     await wf.condition(wf.allHandlersFinished);

@@ -81,8 +81,7 @@ export function registerDeployCommands(program: Command): void {
       const { connectClient } = await import("../runtime/connect.js");
       const { DeploymentsClient, DeploymentRefused } = await import("../runtime/deployments-client.js");
       const { loadPlaybooks, PlaybookLoadError } = await import("../runtime/load-plans.js");
-      const { planDeploy, waitForWorkers, deployActor, deployCommit, deployedPlaybooks } =
-        await import("../runtime/run-deploy.js");
+      const { planDeploy, deployActor, deployCommit, deployedPlaybooks } = await import("../runtime/run-deploy.js");
       const { formatDeployPlan, deployChangesSomething } = await import("../deploy/deploy-plan.js");
       const config = loadConfig();
       const out = (text: string): void => void (options.json === true ? undefined : process.stdout.write(text));
@@ -151,12 +150,7 @@ export function registerDeployCommands(program: Command): void {
             ? `Deployed ${deployment.id} (${deployment.summary}).\n`
             : `${deployment.id} already runs this set; nothing recorded.\n`,
         );
-        const rollout = await waitForWorkers(client, deployments, {
-          namespace: config.namespace,
-          taskQueue: config.taskQueue,
-          deployment,
-          timeoutMs: wait * 1000,
-        });
+        const rollout = await deployments.waitForWorkers(deployment, wait * 1000);
         if (rollout.workers.length === 0)
           out(`No worker polls task queue ${config.taskQueue}: the deployment waits for one.\n`);
         else if (rollout.lagging.length > 0)

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The playloop command line. Commands print diagnostics as file:line:col and exit 1 on errors.
 import { mkdirSync, writeFileSync } from "node:fs";
+import { userInfo } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { compilePlan } from "../compile/compile-playbook.js";
@@ -251,6 +252,42 @@ program
       options.json === true ? undefined : (view) => formatAccountStatus(view as AccountView, count),
     );
   });
+
+const CONTROLS = {
+  pause:
+    "Pause a playbook's actions on every account (through the HTTP API): they are held and go out on resume, or are skipped when the playbook says when_paused: skip. Waits, timers and detecting go on.",
+  resume: "Resume a paused (or stopped) playbook: held actions go out, a stopped play detects again.",
+  stop: "Stop a playbook: every run of it ends with the outcome `stopped` and it stops detecting until the next deploy or a resume.",
+} as const;
+for (const [action, description] of Object.entries(CONTROLS)) {
+  program
+    .command(action)
+    .description(description)
+    .argument("<playbook>", "the playbook id")
+    .action(async (playbook: string) => {
+      await api(
+        "POST",
+        `/v1/playbooks/${encodeURIComponent(playbook)}/${action}`,
+        { actor: process.env.PLAYLOOP_ACTOR ?? userInfo().username },
+        (body) => {
+          const { deployment, changed, rollout } = body as {
+            deployment: { id: string; summary: string };
+            changed: boolean;
+            rollout: { seconds: number; workers: string[]; lagging: string[] };
+          };
+          const effect =
+            rollout.lagging.length > 0
+              ? `not yet applied by ${rollout.lagging.join(", ")}`
+              : rollout.workers.length === 0
+                ? "no worker polls the task queue"
+                : `in effect on all ${rollout.workers.length} workers after ${rollout.seconds.toFixed(1)} s`;
+          return changed
+            ? `${deployment.summary} (deployment ${deployment.id}): ${effect}\n`
+            : `nothing to do: ${playbook} is already so (deployment ${deployment.id})\n`;
+        },
+      );
+    });
+}
 
 registerDeployCommands(program);
 

@@ -2,7 +2,7 @@
 // and plan version, and the account's holder, ledger and decisions. The workflow's `state` query
 // and the in-process runner both return it; `GET /v1/accounts/{id}` sends it as it is.
 import type { CompiledPlan } from "../compile/plan.js";
-import type { AccountCoreState, ActivePlay, LedgerOffer, PlayState } from "./core-types.js";
+import type { AccountCoreState, ActivePlay, LedgerOffer, PlayControl, PlayState } from "./core-types.js";
 import type { Decision, OfferRecord } from "./journey-types.js";
 import { stepGraph } from "./step-graph.js";
 import { describePlayWait } from "./wait-step.js";
@@ -26,6 +26,10 @@ export interface PlayView {
   readonly outcome?: string;
   readonly offers: readonly OfferRecord[];
   readonly decisions: readonly Decision[];
+  /** Set while an operator has paused (`paused`) or stopped (`stopped`) the playbook. */
+  readonly control?: PlayControl;
+  /** Actions of this play held until it resumes. */
+  readonly held: number;
 }
 
 /** An account as the API shows it. */
@@ -43,7 +47,11 @@ export interface AccountView {
 }
 
 /** The view of an account's core state; `plan` looks plans up by version. */
-export function accountView(state: AccountCoreState, plan: (version: string) => CompiledPlan | undefined): AccountView {
+export function accountView(
+  state: AccountCoreState,
+  plan: (version: string) => CompiledPlan | undefined,
+  controls: Readonly<Record<string, PlayControl>> = {},
+): AccountView {
   const plays = Object.values(state.plays)
     .sort((a, b) => a.playbookId.localeCompare(b.playbookId))
     .map((play): PlayView => {
@@ -68,6 +76,8 @@ export function accountView(state: AccountCoreState, plan: (version: string) => 
         ...(play.outcome === undefined ? {} : { outcome: play.outcome }),
         offers: play.offers,
         decisions: play.decisions,
+        ...(controls[play.playbookId] === undefined ? {} : { control: controls[play.playbookId] }),
+        held: (state.held ?? []).filter((command) => command.playbookId === play.playbookId).length,
       };
     });
   return {
@@ -92,7 +102,11 @@ export function accountDetails(view: AccountView): string {
     const last = play.decisions.at(-1);
     const state =
       play.status === "ended" ? `ended (${play.outcome ?? "completed"})` : `${play.status} in **${play.stage}**`;
-    return `- **${play.playbookId}** ${state}${play.holdout ? " (holdout)" : ""}${wait}${last ? `. Last: ${last.kind}: ${last.reason}` : ""}`;
+    const control =
+      play.control === undefined
+        ? ""
+        : ` (**${play.control}** by an operator${play.held > 0 ? `, ${play.held} actions held` : ""})`;
+    return `- **${play.playbookId}** ${state}${play.holdout ? " (holdout)" : ""}${control}${wait}${last ? `. Last: ${last.kind}: ${last.reason}` : ""}`;
   });
   return `Account \`${view.id}\`: ${holder}\n\n${lines.join("\n")}`;
 }

@@ -23,7 +23,8 @@ export function formatAccountStatus(view: AccountView, decisions = 10): string {
       ["PLAY", "STATUS", "STAGE", "WAITING FOR", "UNTIL", "RUN", "OFFERS", "VERSION"],
       ...view.plays.map((play) => [
         `${play.playbookId}${play.holdout ? " (holdout)" : ""}`,
-        play.status === "ended" ? `ended: ${play.outcome ?? "completed"}` : play.status,
+        (play.status === "ended" ? `ended: ${play.outcome ?? "completed"}` : play.status) +
+          (play.control === "paused" ? ` (paused${play.held > 0 ? `, ${play.held} held` : ""})` : ""),
         play.stage,
         play.waitingFor ?? "-",
         play.waitingUntil ?? "-",

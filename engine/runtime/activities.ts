@@ -1,6 +1,12 @@
 import { ApplicationFailure, Context } from "@temporalio/activity";
 import type { ActionEvent } from "../journey/action-event.js";
-import type { DeliveryResult, EncodedPlans, PlanHint, PlanSetRef, ResolvePlansRequest } from "../messages/account-messages.js";
+import type {
+  DeliveryResult,
+  EncodedPlans,
+  PlanHint,
+  PlanSetRef,
+  ResolvePlansRequest,
+} from "../messages/account-messages.js";
 import { DELIVERY_REJECTED, type ActionSink } from "./action-sinks.js";
 import type { PlanRegistry } from "./plan-registry.js";
 

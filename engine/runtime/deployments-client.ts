@@ -5,6 +5,7 @@ import {
   type Client,
 } from "@temporalio/client";
 import { ApplicationFailure } from "@temporalio/common";
+import proto from "@temporalio/proto";
 import {
   controlUpdate,
   CURRENT_DEPLOYMENT_MEMO,
@@ -26,6 +27,15 @@ import {
   type WorkerReport,
 } from "../messages/deployment-messages.js";
 import { withUpdateRetry } from "./update-retry.js";
+
+const { TaskQueueType } = proto.temporal.api.enums.v1;
+
+/** How a rollout ended: every worker serves the deployment, or these do not (yet). */
+export interface Rollout {
+  readonly seconds: number;
+  readonly workers: readonly string[];
+  readonly lagging: readonly string[];
+}
 
 /** A deploy, rollback or control the record refused; the message says why. */
 export class DeploymentRefused extends Error {
@@ -111,6 +121,30 @@ export class DeploymentsClient {
   /** Plan bodies and playbook sources by version. */
   async bodies(versions: readonly string[]): Promise<PlanBodies> {
     return this.handle().query(planBodiesQuery, versions);
+  }
+
+  /** Workers polling the task queue for workflow tasks, by identity. */
+  private async pollingWorkers(): Promise<string[]> {
+    const response = await this.client.workflowService.describeTaskQueue({
+      namespace: this.client.options.namespace,
+      taskQueue: { name: this.taskQueue },
+      taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    });
+    return [...new Set((response.pollers ?? []).flatMap((p) => (p.identity ? [p.identity] : [])))].sort();
+  }
+
+  /** Waits until every worker polling the queue reports serving `deployment`'s set, or `timeoutMs` passes. */
+  async waitForWorkers(deployment: Deployment, timeoutMs: number): Promise<Rollout> {
+    const started = Date.now();
+    for (;;) {
+      const [workers, view] = await Promise.all([this.pollingWorkers(), this.list()]);
+      const serving = new Set(view.workers.filter((w) => w.setId === deployment.set.id).map((w) => w.identity));
+      const lagging = workers.filter((identity) => !serving.has(identity));
+      const seconds = (Date.now() - started) / 1000;
+      if ((workers.length > 0 && lagging.length === 0) || Date.now() - started >= timeoutMs)
+        return { seconds, workers, lagging };
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /** Tells the record which set a worker serves. */

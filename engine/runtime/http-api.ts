@@ -7,6 +7,7 @@ import type { JourneyEvent } from "../journey/journey-types.js";
 import { validateAccount } from "../validate/validate-account.js";
 import { createSchemaValidator } from "../validate/schema-issues.js";
 import { UnknownAccountError, type AccountClient } from "./account-client.js";
+import { DeploymentRefused, type DeploymentsClient } from "./deployments-client.js";
 import { bearerAuth, type ApiTokens, type BearerAccess } from "./bearer-auth.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -73,6 +74,8 @@ export interface ApiOptions {
   readonly ready: () => Promise<boolean>;
   /** The bearer tokens requests must carry (all but GET /healthz). */
   readonly tokens: ApiTokens;
+  /** The deployments record: GET /v1/deployments, POST /v1/playbooks/{id}/pause|resume|stop. */
+  readonly deployments?: DeploymentsClient;
 }
 
 const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
@@ -95,6 +98,50 @@ function authorize(access: BearerAccess, method: string): void {
   }
 }
 
+const PLAYBOOK_ID = /^[a-z][a-z0-9-]{0,62}$/;
+
+/** GET /v1/deployments; POST /v1/playbooks/{id}/pause, /resume, /stop (body: optional `{ "actor" }`). */
+async function deploymentRoutes(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  method: string,
+  deployments: DeploymentsClient | undefined,
+): Promise<void> {
+  if (deployments === undefined) throw new HttpError(404, `no route for ${url.pathname}`);
+  if (url.pathname === "/v1/deployments") {
+    if (method !== "GET") throw new HttpError(405, "use GET");
+    return send(res, 200, await deployments.list());
+  }
+  const match = /^\/v1\/playbooks\/([^/]+)\/(pause|resume|stop)$/.exec(url.pathname);
+  if (match === null) throw new HttpError(404, `no route for ${url.pathname}`);
+  if (method !== "POST") throw new HttpError(405, `use POST to ${match[2]} a playbook`);
+  const playbook = decodeURIComponent(match[1] ?? "");
+  if (!PLAYBOOK_ID.test(playbook)) throw new HttpError(400, "playbook ids are lowercase letters, digits and -");
+  const body =
+    req.headers["content-length"] === "0" || req.headers["content-type"] === undefined ? {} : await readJson(req);
+  const actor =
+    typeof body === "object" && body !== null && "actor" in body ? (body as { actor: unknown }).actor : "api";
+  if (typeof actor !== "string" || actor.length === 0 || actor.length > 100)
+    throw new HttpError(400, "actor must be a string of 1 to 100 characters");
+  const current = await deployments.current();
+  if (current === undefined) throw new HttpError(409, "nothing is deployed yet: run `playloop deploy` first");
+  if (current.set.versions[playbook] === undefined)
+    throw new HttpError(
+      404,
+      `playbook "${playbook}" is not deployed; deployed: ${Object.keys(current.set.versions).join(", ")}`,
+    );
+  try {
+    const outcome = await deployments.control({ playbook, action: match[2] as "pause" | "resume" | "stop", actor });
+    // Answered once every worker applies it (or after 30 s, naming those that do not yet).
+    const rollout = await deployments.waitForWorkers(outcome.deployment, 30_000);
+    return send(res, 200, { ...outcome, rollout });
+  } catch (error) {
+    if (error instanceof DeploymentRefused) throw new HttpError(409, error.message);
+    throw error;
+  }
+}
+
 /** Creates the HTTP API server (call `listen` on it). */
 export function createApiServer(options: ApiOptions): Server {
   const { accounts, logger } = options;
@@ -108,6 +155,8 @@ export function createApiServer(options: ApiOptions): Server {
       if (method !== "GET") throw new HttpError(405, "use GET");
       return (await options.ready()) ? send(res, 200, { status: "ok" }) : send(res, 503, { status: "starting" });
     }
+    if (url.pathname === "/v1/deployments" || url.pathname.startsWith("/v1/playbooks/"))
+      return deploymentRoutes(req, res, url, method, options.deployments);
     const match = /^\/v1\/accounts\/([^/]+)(\/events)?$/.exec(url.pathname);
     if (match === null) throw new HttpError(404, `no route for ${url.pathname}`);
     const id = decodeURIComponent(match[1] ?? "");

@@ -3,18 +3,14 @@
 import { execFileSync } from "node:child_process";
 import { userInfo } from "node:os";
 import type { Client } from "@temporalio/client";
-import proto from "@temporalio/proto";
 import { canonicalJson } from "../compile/canonical-json.js";
 import type { CompiledPlan } from "../compile/plan.js";
 import type { DeployPlan, VersionCount } from "../deploy/deploy-plan.js";
 import { diffPlaybooks } from "../deploy/playbook-diff.js";
-import type { Deployment } from "../messages/deployment-messages.js";
 import { ACCOUNT_WORKFLOW } from "../messages/account-messages.js";
 import { SEARCH_ATTRIBUTES } from "../messages/search-attributes.js";
 import type { DeploymentsClient } from "./deployments-client.js";
 import type { LoadedPlaybooks } from "./load-plans.js";
-
-const { TaskQueueType } = proto.temporal.api.enums.v1;
 
 /** Who deploys: PLAYLOOP_ACTOR, else the git author of the folder, else the user. */
 export function deployActor(dir: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -103,42 +99,4 @@ export async function deployedPlaybooks(
   if (target === undefined) return undefined;
   const { plans, sources } = await deployments.bodies(Object.values(target.set.versions));
   return { plans: [...plans], sources: [...sources], policy: target.set.policy };
-}
-
-/** Workers polling the task queue for workflow tasks, by identity. */
-async function pollingWorkers(client: Client, namespace: string, taskQueue: string): Promise<string[]> {
-  const response = await client.workflowService.describeTaskQueue({
-    namespace,
-    taskQueue: { name: taskQueue },
-    taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-  });
-  return [...new Set((response.pollers ?? []).flatMap((p) => (p.identity ? [p.identity] : [])))].sort();
-}
-
-/** How a rollout ended: every worker serves the set, or these do not (yet). */
-export interface Rollout {
-  readonly seconds: number;
-  readonly workers: readonly string[];
-  readonly lagging: readonly string[];
-}
-
-/** Waits until every worker polling the queue reports serving `deployment`'s set, or `timeoutMs` passes. */
-export async function waitForWorkers(
-  client: Client,
-  deployments: DeploymentsClient,
-  options: { namespace: string; taskQueue: string; deployment: Deployment; timeoutMs: number },
-): Promise<Rollout> {
-  const started = Date.now();
-  for (;;) {
-    const [workers, view] = await Promise.all([
-      pollingWorkers(client, options.namespace, options.taskQueue),
-      deployments.list(),
-    ]);
-    const serving = new Set(view.workers.filter((w) => w.setId === options.deployment.set.id).map((w) => w.identity));
-    const lagging = workers.filter((identity) => !serving.has(identity));
-    const seconds = (Date.now() - started) / 1000;
-    if ((workers.length > 0 && lagging.length === 0) || Date.now() - started >= options.timeoutMs)
-      return { seconds, workers, lagging };
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }

@@ -73,6 +73,7 @@ function startApi(
   let ready = false;
   return createApiServer({
     accounts: new AccountClient(client, config.taskQueue, () => plans.setIfLoaded),
+    deployments: new DeploymentsClient(client, config.taskQueue),
     logger,
     tokens,
     ready: async () => {

@@ -2,8 +2,7 @@
 // search attributes and visibility, signed webhooks with retries, and a worker process killed.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { WithStartWorkflowOperation } from "@temporalio/client";
 import type { AddressInfo } from "node:net";
@@ -31,6 +30,7 @@ import { findTemporalCli } from "../../engine/runtime/temporal-binaries.js";
 import { createJourneyWorker } from "../../engine/runtime/worker.js";
 import { eventually, ROOT, readRepoFile, signedWith } from "../helpers.js";
 import { actionLog, day, workflowBundle } from "../workflows/harness.js";
+import { playbookFolder, startWorkerProcess as startWorker } from "./cli-processes.js";
 
 const SECRET = `whsec_${Buffer.from("playloop-test-secret-0123456789").toString("base64")}`;
 const TASK_QUEUE = "playloop-dev-test";
@@ -92,13 +92,6 @@ async function play(accountId: string, playbookId: string): Promise<PlayView | u
   return body.plays.find((p) => p.playbookId === playbookId);
 }
 
-/** A playbooks folder of its own for a worker process. */
-function playbookFolder(files: Record<string, string>): string {
-  const folder = mkdtempSync(join(tmpdir(), "playloop-playbooks-"));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(folder, name), text);
-  return folder;
-}
-
 /** `playloop worker` in a child process, on its own task queue and playbooks folder. */
 function startWorkerProcess(
   queue: string,
@@ -106,25 +99,12 @@ function startWorkerProcess(
   actionsFile: string,
   extraEnv: Record<string, string> = {},
 ): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(ROOT, "dist/engine/cli/main.js"), "worker"], {
-    env: {
-      ...process.env,
-      ...extraEnv,
-      TEMPORAL_ADDRESS: env.address,
-      PLAYLOOP_TASK_QUEUE: queue,
-      PLAYLOOP_ACTIONS_FILE: actionsFile,
-      PLAYLOOP_PLAYBOOKS: folder,
-    },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let output = "";
-    child.stderr?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("worker polling task queue")) resolve(child);
-    });
-    child.once("exit", (code) => reject(new Error(`worker exited with ${code}:\n${output}`)));
+  return startWorker(children, {
+    ...extraEnv,
+    TEMPORAL_ADDRESS: env.address,
+    PLAYLOOP_TASK_QUEUE: queue,
+    PLAYLOOP_ACTIONS_FILE: actionsFile,
+    PLAYLOOP_PLAYBOOKS: folder,
   });
 }
 
