@@ -7,6 +7,7 @@ import {
   applyDeploy,
   applyRollback,
   applyWorkerReport,
+  currentDeployment,
   DeploymentRejected,
   deploymentsView,
   emptyDeployments,
@@ -37,6 +38,9 @@ const { announcePlanSet } = wf.proxyActivities<Activities>({
 export async function deployments(input: DeploymentsInput = {}): Promise<void> {
   const state = input.carried ?? emptyDeployments();
   let announce: PlanSetRef | undefined;
+  // A continued run starts without the memo: put the current deployment back for the workers.
+  const current = currentDeployment(state);
+  if (current !== undefined) wf.upsertMemo({ [CURRENT_DEPLOYMENT_MEMO]: current });
 
   /** Runs a change on the record; a refusal fails the update with its reason, not the workflow. */
   const change =

@@ -170,6 +170,12 @@ export interface PlaybookNode {
   readonly motion: "upsell" | "cross_sell" | "downsell" | "retention";
   readonly owner?: string;
   readonly priority: number;
+  /** How running plays move to a new version: stay pinned, or migrate at their next stage boundary. */
+  readonly versioning: {
+    readonly running: "pinned" | "at_stage_boundary";
+    /** Old step id to this version's step id, for steps renamed. */
+    readonly map: readonly { readonly from: string; readonly to: NameRef }[];
+  };
   /** An action due while an operator pauses the play: held until resume, or skipped. */
   readonly whenPaused: "hold" | "skip";
   /** Fraction 0..1 of accounts held out. */

@@ -160,6 +160,15 @@ class PlanCompiler {
       priority: p.priority,
       // Only `skip` is written: `hold` is the default, and plans without the field keep their version.
       ...(p.whenPaused === "skip" ? { whenPaused: "skip" as const } : {}),
+      // Only a migration is written: pinned is the default, and plans without it keep their version.
+      ...(p.versioning.running === "at_stage_boundary"
+        ? {
+            versioning: {
+              running: "at_stage_boundary" as const,
+              map: Object.fromEntries(p.versioning.map.map((entry) => [entry.from, entry.to.name])),
+            },
+          }
+        : {}),
       holdout: p.holdout,
       enrollment: p.enrollment,
       catalog: p.catalog,

@@ -91,6 +91,12 @@ export interface CompiledPlan {
   readonly motion: "upsell" | "cross_sell" | "downsell" | "retention";
   readonly owner?: string;
   readonly priority: number;
+  /** Set when running plays migrate to a newer version at their next stage boundary (absent: pinned). */
+  readonly versioning?: {
+    readonly running: "at_stage_boundary";
+    /** Old step id to this version's step id. */
+    readonly map: Readonly<Record<string, string>>;
+  };
   /** `skip`: an action due while an operator pauses the play is dropped (recorded); absent: held until resume. */
   readonly whenPaused?: "skip";
   readonly holdout: number;

@@ -21,6 +21,7 @@ export const DIAGNOSTIC_CODES = {
   E_UNKNOWN_SEGMENT: "A condition names a segment the playbook does not define.",
   E_UNKNOWN_TRIGGER: "A wait names a trigger the playbook does not define.",
   E_UNKNOWN_STAGE: "A step jumps to a stage the journey does not have.",
+  E_UNKNOWN_STEP: "A versioning map leads to a step the journey does not have.",
   E_UNKNOWN_SKU: "A bundle names a product missing from the catalog.",
   E_SEGMENT_CYCLE: "Segments refer to each other in a cycle.",
   E_DUPLICATE_ID: "Two playbooks, or two steps in one journey, share an id.",

@@ -61,6 +61,7 @@ export function endPlay(run: CoreRun, play: PlayState, outcome: string): void {
 function moveTo(run: CoreRun, play: PlayState, plan: CompiledPlan, step: string): void {
   const node = stepGraph(plan).nodes.get(step);
   const returning = node?.stage === plan.start && play.stage !== plan.start;
+  if (node !== undefined && node.stage !== play.stage && !returning && migrate(run, play, step, node.stage)) return;
   play.step = step;
   play.wait = undefined;
   if (node !== undefined) play.stage = node.stage;
@@ -77,6 +78,47 @@ function moveTo(run: CoreRun, play: PlayState, plan: CompiledPlan, step: string)
   if (current === play.version || upgraded === undefined) return;
   followVersion(run, play, upgraded);
   if (play.step === undefined) endPlay(run, play, "completed");
+}
+
+/**
+ * At a stage boundary, moves a running play to the deployed version when that version asks for it
+ * (`versioning: { running: at_stage_boundary }`): it enters the stage of the same name there (or
+ * the step the version's map names), keeping its offers and decisions; when the new version has
+ * no such stage the play ends. Returns true when it migrated or ended.
+ */
+function migrate(run: CoreRun, play: PlayState, step: string, stage: string): boolean {
+  const version = run.context.current[play.playbookId];
+  if (version === undefined || version === play.version) return false;
+  const target = run.context.plan(version);
+  if (target?.versioning?.running !== "at_stage_boundary") return false;
+  const graph = stepGraph(target);
+  const mapped = target.versioning.map[step];
+  if ((mapped === undefined || !graph.nodes.has(mapped)) && !graph.entries.has(stage)) {
+    endPlay(run, play, `migration: stage ${stage} removed`);
+    return true;
+  }
+  const entry = mapped !== undefined && graph.nodes.has(mapped) ? mapped : (graph.entries.get(stage) ?? null);
+  const node = entry === null ? undefined : graph.nodes.get(entry);
+  if (entry === null || node === undefined) {
+    // The stage is there but leads nowhere in the new version: the journey is done.
+    run.decide(play, "fired", `migrated to version ${target.version} (was ${play.version}) at ${stage}`);
+    play.version = target.version;
+    endPlay(run, play, "completed");
+    return true;
+  }
+  run.decide(
+    play,
+    "fired",
+    `migrated to version ${target.version} (was ${play.version}) entering ${node.stage}`,
+    entry,
+    node.stage,
+  );
+  play.version = target.version;
+  play.step = entry;
+  play.stage = node.stage;
+  play.wait = undefined;
+  play.status = "running";
+  return true;
 }
 
 /**

@@ -231,6 +231,13 @@ class AstBuilder {
       owner: doc.owner,
       priority: doc.priority ?? 50,
       whenPaused: doc.when_paused ?? "hold",
+      versioning: {
+        running: doc.versioning?.running ?? "pinned",
+        map: Object.entries(doc.versioning?.map ?? {}).map(([from, to]) => ({
+          from,
+          to: this.ref(to, ["versioning", "map", from]),
+        })),
+      },
       holdout: doc.holdout === undefined ? 0 : percent(doc.holdout),
       enrollment: {
         reentry:

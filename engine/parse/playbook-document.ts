@@ -77,6 +77,7 @@ export interface PlaybookDocument {
   owner?: string;
   priority?: number;
   when_paused?: "hold" | "skip";
+  versioning?: { running?: "pinned" | "at_stage_boundary"; map?: Record<string, string> };
   holdout?: string;
   enrollment?: { reentry?: string; on_conflict?: "wait" | "end"; exit_on?: string[] };
   catalog?: Record<string, { name?: string; list_price: number }>;

@@ -110,6 +110,12 @@ class Checker {
     }
   }
 
+  /** A versioning map must lead to steps this version has. */
+  versioning(): void {
+    const ids = this.playbook.stages.flatMap((stage) => stage.steps.map((step) => step.id));
+    for (const { to } of this.playbook.versioning.map) this.reference(to, ids, "E_UNKNOWN_STEP", "step");
+  }
+
   offers(): void {
     const fence = this.playbook.discounts;
     if (fence !== undefined) {
@@ -239,6 +245,7 @@ export function checkPlaybook(playbook: PlaybookNode): Diagnostic[] {
   checker.segments();
   checker.triggers();
   checker.steps();
+  checker.versioning();
   checker.offers();
   checker.reachability();
   return checker.diagnostics;

@@ -575,3 +575,80 @@ describe("plans referenced by version", () => {
     });
   });
 });
+
+describe("operators and new versions while journeys run", () => {
+  /** seat-upsell compiled from its YAML with `edit` applied. */
+  const seatUpsellEdited = (edit: (text: string) => string): CompiledPlan => {
+    const compiled = compilePlaybook(
+      edit(readRepoFile("playbooks/seat-upsell.yaml")),
+      "playbooks/seat-upsell.yaml",
+    ).plan;
+    if (compiled === undefined) throw new Error("the edited playbook does not compile");
+    return compiled;
+  };
+
+  it("migrates a journey waiting in prove to the new version at commit, which sends the new offer", async () => {
+    const v1 = plan("seat-upsell");
+    const v2 = seatUpsellEdited(
+      (text) => `versioning: { running: at_stage_boundary }\n${text.replace("quantity: +20%", "quantity: +30%")}`,
+    );
+    await withAccountWorker(env, [v1], async (context) => {
+      const { log, now, accounts, registry } = context;
+      const handle = await context.start(account("migrating-1", now));
+      await accounts.sendEvent("migrating-1", {
+        id: "u1",
+        type: "usage.updated",
+        data: { usage: { seat_utilization: 0.9 } },
+      });
+      await env.sleep(DAY);
+      expect((await play(handle, "seat-upsell")).stage).toBe("prove");
+      registry.deploy([v2], DEFAULT_POLICY, 2);
+      await announce(registry, handle);
+      await env.sleep(DAY);
+      // Mid-stage it stays on v1, still waiting for the QBR.
+      expect(await play(handle, "seat-upsell")).toMatchObject({ version: v1.version, stage: "prove" });
+      await accounts.sendEvent("migrating-1", { id: "qbr-1", type: "qbr.completed" });
+      await env.sleep(DAY);
+      const migrated = await play(handle, "seat-upsell");
+      expect(migrated).toMatchObject({ version: v2.version, stage: "commit", status: "running" });
+      expect(migrated.decisions.map((d) => d.reason)).toContain(
+        `migrated to version ${v2.version} (was ${v1.version}) entering commit`,
+      );
+      const offer = log.read().find((e) => e.subject === "migrating-1" && e.data.action === "offer.propose");
+      expect(offer?.data).toMatchObject({ offer: { quantity: "+30%" }, playbook: { version: v2.version } });
+      await recordHistory(handle, "migrated-at-stage-boundary");
+    });
+  });
+
+  it("holds a paused play's actions in the account and sends them when it resumes", async () => {
+    const v1 = plan("seat-upsell");
+    await withAccountWorker(env, [v1], async (context) => {
+      const { log, now, accounts, registry } = context;
+      const handle = await context.start(account("paused-1", now));
+      const set = registry.set;
+      registry.adopt({ ...set, id: `${set.id}-paused`, loadedAt: 2, controls: { "seat-upsell": "paused" } }, []);
+      await announce(registry, handle);
+      await accounts.sendEvent("paused-1", {
+        id: "u1",
+        type: "usage.updated",
+        data: { usage: { seat_utilization: 0.9 } },
+      });
+      await env.sleep(DAY);
+      expect(await play(handle, "seat-upsell")).toMatchObject({ stage: "prove", control: "paused", held: 3 });
+      expect(log.read().filter((e) => e.subject === "paused-1")).toEqual([]);
+      expect((await searchAttributes(handle)).Paused).toBe("seat-upsell");
+      registry.adopt({ ...set, loadedAt: 3 }, []);
+      await announce(registry, handle);
+      await env.sleep(DAY);
+      expect(
+        log
+          .read()
+          .filter((e) => e.subject === "paused-1")
+          .map((e) => e.data.action),
+      ).toEqual(["inapp.prompt", "crm.task", "report.roi_snapshot"]);
+      expect(await play(handle, "seat-upsell")).toMatchObject({ held: 0 });
+      expect((await searchAttributes(handle)).Paused).toBeUndefined();
+      await recordHistory(handle, "paused-held-and-released");
+    });
+  });
+});
