@@ -9,12 +9,25 @@ export interface VersionCount {
   readonly ended: number;
 }
 
+/** Running plays of an older version in one stage, and what a migration does to them at the next boundary. */
+export interface MigrationCount {
+  readonly version: string;
+  readonly stage: string;
+  readonly plays: number;
+  /** The stage they enter at their next boundary (absent when the journey ends there). */
+  readonly into?: string;
+  /** `move`: onto the new version at `into`; `end`: the new version has no `into`; `finish`: no boundary left. */
+  readonly fate: "move" | "end" | "finish";
+}
+
 /** What `playloop deploy` would do, shown before it does it. */
 export interface DeployPlan {
   readonly current?: Deployment;
   readonly changes: readonly PlaybookChange[];
   /** Per affected (changed or removed) playbook: accounts by version in use. */
   readonly affected: Readonly<Record<string, readonly VersionCount[]>>;
+  /** Per changed playbook whose new version migrates running plays: where they are and what happens. */
+  readonly migrations?: Readonly<Record<string, readonly MigrationCount[]>>;
   readonly policyChanged: boolean;
 }
 
@@ -51,8 +64,24 @@ export function formatDeployPlan(plan: DeployPlan): string {
         lines.push(
           `    accounts on ${short(count.version)}: ${count.detecting} detecting, ${count.running} running, ${count.ended} ended`,
         );
-      if (change.kind === "changed")
+      const migrations = plan.migrations?.[change.playbook];
+      if (change.kind === "changed" && migrations === undefined)
         lines.push("    detecting and ended plays take the new version; running plays finish on theirs");
+      if (migrations !== undefined) {
+        lines.push(
+          "    detecting and ended plays take the new version; running plays migrate at their next stage boundary:",
+        );
+        for (const m of migrations)
+          lines.push(
+            `      ${m.plays} in ${m.stage} (${short(m.version)}): ${
+              m.fate === "move"
+                ? `move to the new version entering ${m.into ?? ""}`
+                : m.fate === "end"
+                  ? `end: stage ${m.into ?? ""} removed`
+                  : "finish on their version"
+            }`,
+          );
+      }
       if (change.kind === "removed") lines.push("    it stops detecting; running plays finish on their version");
     }
   }

@@ -5,7 +5,7 @@ import { userInfo } from "node:os";
 import type { Client } from "@temporalio/client";
 import { canonicalJson } from "../compile/canonical-json.js";
 import type { CompiledPlan } from "../compile/plan.js";
-import type { DeployPlan, VersionCount } from "../deploy/deploy-plan.js";
+import type { DeployPlan, MigrationCount, VersionCount } from "../deploy/deploy-plan.js";
 import { diffPlaybooks } from "../deploy/playbook-diff.js";
 import { ACCOUNT_WORKFLOW } from "../messages/account-messages.js";
 import { SEARCH_ATTRIBUTES } from "../messages/search-attributes.js";
@@ -62,6 +62,36 @@ async function countPlays(
   return counts.filter((c) => c.detecting + c.running + c.ended > 0);
 }
 
+/**
+ * What a migration at the next stage boundary does to the running plays of older versions: for
+ * each stage they are in, how many there are and the stage they enter next, which the new version
+ * has (they move) or not (they end).
+ */
+async function countMigrations(
+  client: Client,
+  old: readonly CompiledPlan[],
+  next: CompiledPlan,
+): Promise<MigrationCount[]> {
+  const { Plays, Stages } = SEARCH_ATTRIBUTES;
+  const stages = new Set(next.stages.map((s) => s.name));
+  const rows: MigrationCount[] = [];
+  for (const plan of old)
+    for (const stage of plan.stages.filter((s) => s.name !== plan.start && s.steps.length > 0)) {
+      const where = `WorkflowType = '${ACCOUNT_WORKFLOW}' AND ExecutionStatus = 'Running' AND ${Plays.name} = ${quote(`${plan.id}@${plan.version}`)} AND ${Stages.name} = ${quote(`${plan.id}:${stage.name}`)}`;
+      const { count } = await client.workflow.count(where);
+      if (count === 0) continue;
+      const into = stage.next;
+      rows.push({
+        version: plan.version,
+        stage: stage.name,
+        plays: count,
+        fate: into === null ? "finish" : stages.has(into) ? "move" : "end",
+        ...(into === null ? {} : { into }),
+      });
+    }
+  return rows;
+}
+
 /** Compares the folder with the current deployment and counts the accounts each change touches. */
 export async function planDeploy(
   client: Client,
@@ -86,8 +116,16 @@ export async function planDeploy(
       planOf.get(change.playbook)?.start ?? "detect",
     );
   }
+  const migrations: Record<string, MigrationCount[]> = {};
+  for (const change of changes.filter((c) => c.kind === "changed")) {
+    const next = folder.plans.find((p) => p.id === change.playbook);
+    const running = (affected[change.playbook] ?? []).filter((c) => c.running > 0).map((c) => c.version);
+    if (next?.versioning?.running !== "at_stage_boundary" || running.length === 0) continue;
+    const old = (await deployments.bodies(running)).plans;
+    migrations[change.playbook] = await countMigrations(client, old, next);
+  }
   const policyChanged = current !== undefined && canonicalJson(current.set.policy) !== canonicalJson(folder.policy);
-  return { ...(current === undefined ? {} : { current }), changes, affected, policyChanged };
+  return { ...(current === undefined ? {} : { current }), changes, affected, migrations, policyChanged };
 }
 
 /** An earlier deployment's playbooks, as a folder would hold them; undefined when the record lacks it. */

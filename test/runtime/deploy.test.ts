@@ -136,6 +136,39 @@ describe("playloop deploy", () => {
     expect(unknown.stderr).toContain("no deployment d42");
     rmSync(invalid, { recursive: true, force: true });
   }, 240_000);
+  it("names the running plays a migration would move or end", async () => {
+    const queue = "playloop-migrate-test";
+    const folder = playbookFolder({ "seat-upsell.yaml": seatUpsell });
+    const v1 = PlanRegistry.fromFolder(folder).set.versions["seat-upsell"] ?? "";
+    await startWorkerProcess(children, {
+      ...cliEnv(queue),
+      PLAYLOOP_PLAYBOOKS: folder,
+      PLAYLOOP_ACTIONS_FILE: actionLog().path,
+    });
+    const ids = ["mig-a", "mig-b"];
+    const accounts = await accountsOn(queue, ids);
+    for (const id of ids) await accounts.sendEvent(id, { id: `cap-${id}`, type: "usage.updated", data: capacity });
+    await eventually(
+      async () =>
+        (await env.client.workflow.count(`TaskQueue = '${queue}' AND Stages = 'seat-upsell:prove'`)).count === 2
+          ? true
+          : undefined,
+      "visibility to see both plays in prove",
+    );
+    const migrating = `versioning: { running: at_stage_boundary }\n${seatUpsell}`;
+    const moves = playbookFolder({ "seat-upsell.yaml": migrating.replace("quantity: +20%", "quantity: +30%") });
+    const moved = await runCli(["deploy", moves, "--dry-run"], cliEnv(queue));
+    expect(moved.stdout).toContain(`2 in prove (${v1.slice(7, 15)}): move to the new version entering commit`);
+    const withoutCommit = migrating
+      .replace(/ {2}commit:\n(?: {4}-.*\n){2}/, "")
+      .replace("on_timeout: commit", "on_timeout: expand");
+    const ends = await runCli(
+      ["deploy", playbookFolder({ "seat-upsell.yaml": withoutCommit }), "--dry-run"],
+      cliEnv(queue),
+    );
+    expect(ends.code, ends.stderr).toBe(0);
+    expect(ends.stdout).toContain(`2 in prove (${v1.slice(7, 15)}): end: stage commit removed`);
+  }, 240_000);
 });
 
 describe("playloop pause, resume and stop", () => {
