@@ -26,7 +26,8 @@ function report(results: readonly FileResult[], json: boolean): boolean {
   return !hasErrors(diagnostics);
 }
 
-function load(paths: readonly string[], json = false): CompiledPlan[] | undefined {
+/** The valid playbooks' plans with their files, or undefined (diagnostics printed) when any has an error. */
+function loadWithFiles(paths: readonly string[], json = false): { file: string; plan: CompiledPlan }[] | undefined {
   const files = findPlaybookFiles(paths);
   if (files.length === 0) {
     process.stderr.write(`no playbook files (*.yaml, *.yml) in ${paths.join(", ")}\n`);
@@ -34,7 +35,11 @@ function load(paths: readonly string[], json = false): CompiledPlan[] | undefine
   }
   const results = validateFiles(files);
   if (!report(results, json)) return undefined;
-  return results.flatMap((r) => (r.playbook === undefined ? [] : [compilePlan(r.playbook)]));
+  return results.flatMap((r) => (r.playbook === undefined ? [] : [{ file: r.file, plan: compilePlan(r.playbook) }]));
+}
+
+function load(paths: readonly string[], json = false): CompiledPlan[] | undefined {
+  return loadWithFiles(paths, json)?.map((loaded) => loaded.plan);
 }
 
 const program = new Command()
@@ -50,13 +55,16 @@ program
   .description("Check playbooks against the schema and the language's rules; exit 1 on any error.")
   .argument("<paths...>", "playbook files or folders (searched for *.yaml and *.yml)")
   .option("--json", "print diagnostics as JSON on stdout")
-  .action((paths: string[], options: { json?: boolean }) => {
-    const plans = load(paths, options.json === true);
-    if (plans === undefined) process.exitCode = 1;
-    else if (options.json !== true)
+  .action(async (paths: string[], options: { json?: boolean }) => {
+    const loaded = loadWithFiles(paths, options.json === true);
+    if (loaded === undefined) process.exitCode = 1;
+    else if (options.json !== true) {
       process.stdout.write(
-        `${plans.length} playbook${plans.length === 1 ? "" : "s"} valid: ${plans.map((p) => p.id).join(", ")}\n`,
+        `${loaded.length} playbook${loaded.length === 1 ? "" : "s"} valid: ${loaded.map((l) => l.plan.id).join(", ")}\n`,
       );
+      const { migrationsSinceCommit } = await import("../runtime/migrations-since-commit.js");
+      for (const line of migrationsSinceCommit(loaded)) process.stdout.write(`${line}\n`);
+    }
   });
 
 program

@@ -1,4 +1,5 @@
 import type { Deployment } from "../messages/deployment-messages.js";
+import { describeMigrationPath, type MigrationPath } from "./migration-paths.js";
 import type { PlaybookChange } from "./playbook-diff.js";
 
 /** Accounts with a play of one playbook at one version, by where the play is. */
@@ -10,14 +11,9 @@ export interface VersionCount {
 }
 
 /** Running plays of an older version in one stage, and what a migration does to them at the next boundary. */
-export interface MigrationCount {
+export interface MigrationCount extends MigrationPath {
   readonly version: string;
-  readonly stage: string;
   readonly plays: number;
-  /** The stage they enter at their next boundary (absent when the journey ends there). */
-  readonly into?: string;
-  /** `move`: onto the new version at `into`; `end`: the new version has no `into`; `finish`: no boundary left. */
-  readonly fate: "move" | "end" | "finish";
 }
 
 /** What `playloop deploy` would do, shown before it does it. */
@@ -72,15 +68,7 @@ export function formatDeployPlan(plan: DeployPlan): string {
           "    detecting and ended plays take the new version; running plays migrate at their next stage boundary:",
         );
         for (const m of migrations)
-          lines.push(
-            `      ${m.plays} in ${m.stage} (${short(m.version)}): ${
-              m.fate === "move"
-                ? `move to the new version entering ${m.into ?? ""}`
-                : m.fate === "end"
-                  ? `end: stage ${m.into ?? ""} removed`
-                  : "finish on their version"
-            }`,
-          );
+          lines.push(`      ${m.plays} in ${m.stage} (${short(m.version)}): ${describeMigrationPath(m)}`);
       }
       if (change.kind === "removed") lines.push("    it stops detecting; running plays finish on their version");
     }

@@ -6,6 +6,7 @@ import type { Client } from "@temporalio/client";
 import { canonicalJson } from "../compile/canonical-json.js";
 import type { CompiledPlan } from "../compile/plan.js";
 import type { DeployPlan, MigrationCount, VersionCount } from "../deploy/deploy-plan.js";
+import { migrationPaths } from "../deploy/migration-paths.js";
 import { diffPlaybooks } from "../deploy/playbook-diff.js";
 import { ACCOUNT_WORKFLOW } from "../messages/account-messages.js";
 import { SEARCH_ATTRIBUTES } from "../messages/search-attributes.js";
@@ -73,21 +74,12 @@ async function countMigrations(
   next: CompiledPlan,
 ): Promise<MigrationCount[]> {
   const { Plays, Stages } = SEARCH_ATTRIBUTES;
-  const stages = new Set(next.stages.map((s) => s.name));
   const rows: MigrationCount[] = [];
   for (const plan of old)
-    for (const stage of plan.stages.filter((s) => s.name !== plan.start && s.steps.length > 0)) {
-      const where = `WorkflowType = '${ACCOUNT_WORKFLOW}' AND ExecutionStatus = 'Running' AND ${Plays.name} = ${quote(`${plan.id}@${plan.version}`)} AND ${Stages.name} = ${quote(`${plan.id}:${stage.name}`)}`;
+    for (const path of migrationPaths(plan, next)) {
+      const where = `WorkflowType = '${ACCOUNT_WORKFLOW}' AND ExecutionStatus = 'Running' AND ${Plays.name} = ${quote(`${plan.id}@${plan.version}`)} AND ${Stages.name} = ${quote(`${plan.id}:${path.stage}`)}`;
       const { count } = await client.workflow.count(where);
-      if (count === 0) continue;
-      const into = stage.next;
-      rows.push({
-        version: plan.version,
-        stage: stage.name,
-        plays: count,
-        fate: into === null ? "finish" : stages.has(into) ? "move" : "end",
-        ...(into === null ? {} : { into }),
-      });
+      if (count > 0) rows.push({ ...path, version: plan.version, plays: count });
     }
   return rows;
 }

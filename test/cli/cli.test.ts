@@ -166,3 +166,33 @@ describe("the package entry", () => {
     }
   });
 });
+
+describe("validate on a playbook that migrates running plays", () => {
+  it("names, against the version committed in git, the stages whose running plays would move and those that would end", () => {
+    const dir = mkdtempSync(join(tmpdir(), "playloop-git-"));
+    const git = (...args: string[]) =>
+      spawnSync("git", ["-C", dir, "-c", "user.email=t@example.com", "-c", "user.name=t", ...args], {
+        encoding: "utf8",
+      });
+    const committed = readFileSync(join(ROOT, "playbooks/seat-upsell.yaml"), "utf8");
+    writeFileSync(join(dir, "seat-upsell.yaml"), committed);
+    git("init", "-q");
+    git("add", ".");
+    git("commit", "-qm", "seat-upsell");
+    const withoutCommit = committed
+      .replace(/ {2}commit:\n(?: {4}-.*\n){2}/, "")
+      .replace("on_timeout: commit", "on_timeout: expand");
+    writeFileSync(join(dir, "seat-upsell.yaml"), `versioning: { running: at_stage_boundary }\n${withoutCommit}`);
+    const { code, stdout } = playloop("validate", dir);
+    expect(code).toBe(0);
+    expect(stdout.split("\n")).toEqual([
+      "1 playbook valid: seat-upsell",
+      "seat-upsell: running plays of the committed version (HEAD) migrate at their next stage boundary:",
+      "  in orchestrate: move to the new version entering prove",
+      "  in prove: end: stage commit removed",
+      "  in commit: move to the new version entering expand",
+      "  in expand: stay on their version until they end or loop back to detect",
+      "",
+    ]);
+  });
+});
