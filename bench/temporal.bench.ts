@@ -46,6 +46,7 @@ import {
   type EventFigures,
   type SideFigures,
 } from "./measure.js";
+import { benchAccount } from "./bench-account.js";
 import { MinimalClient } from "./minimal/client.js";
 import { minimalWorkflowId } from "./minimal/workflows.js";
 import { printTable, resultsJson } from "./report.js";
@@ -78,22 +79,8 @@ const PROFILES = join(projectRoot(), "bench", "results", "profiles");
 // ---------------------------------------------------------------- the accounts and the event
 
 const today = Date.now();
-const day = (offset: number) => new Date(today + offset * 86_400_000).toISOString().slice(0, 10);
 /** An account every playbook can detect on, and seat-upsell finds eligible. */
-const account = (i: number) => ({
-  id: `bench-${i}`,
-  name: `Bench ${i}`,
-  arr: 48000,
-  plan: { tier: "growth", seats: 50, list_price_per_seat: 80 },
-  usage: { active_seats: 30, seat_utilization: 0.6 },
-  health_score: 82,
-  onboarded_at: day(-200),
-  renewal_date: day(250),
-  timezone: "UTC",
-  consent: { marketing: true },
-  risk: { open_escalations: 0, cancellation_intent: false },
-  products: ["core"],
-});
+const account = (i: number) => benchAccount(i, today);
 /** The capacity event: seat utilization above seat-upsell's 80% trigger. */
 const capacityEvent = (id: string) => ({
   id: `usage-${id}`,

@@ -73,11 +73,15 @@ export async function deployments(input: DeploymentsInput = {}): Promise<void> {
     if (announce !== undefined) {
       const set = announce;
       announce = undefined;
-      await announcePlanSet
-        .executeWithOptions({ summary: `Announce ${set.id} to the accounts not on it` }, [set])
-        .catch((error: unknown) =>
-          wf.log.warn(`could not announce ${set.id}; accounts take it with their next input`, { error }),
-        );
+      try {
+        await announcePlanSet.executeWithOptions({ summary: `Announce ${set.id} to the accounts not on it` }, [set]);
+      } catch (error) {
+        // The server runs one batch operation per namespace at a time by default: a deploy right
+        // after another waits for it. Announce again (the newest set, if one came meanwhile).
+        wf.log.warn(`could not announce ${set.id} yet; trying again in 30 s`, { error });
+        announce ??= set;
+        await wf.sleep("30 seconds");
+      }
       continue;
     }
     await wf.condition(wf.allHandlersFinished);
