@@ -19,6 +19,7 @@ import {
   decodePlans,
   deploySignal,
   eventUpdate,
+  isNewerSet,
   stateQuery,
   upsertUpdate,
   type AccountWorkflowInput,
@@ -76,7 +77,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
     inputs.findLast((queued) => queued.kind === "snapshot")?.account ?? core?.account;
 
   /** True for a plan set other than the account's and loaded later: the only kind it moves to. */
-  const newer = (ref: PlanHint): boolean => set === undefined || (ref.id !== set.id && ref.loadedAt > set.loadedAt);
+  const newer = (ref: PlanHint): boolean => set === undefined || isNewerSet(ref, set);
 
   wf.setHandler(stateQuery, view);
   /** A sender's plan set newer than the account's: load the worker's set before the next input. */

@@ -55,7 +55,8 @@ export async function deployments(input: DeploymentsInput = {}): Promise<void> {
         }
         return outcome;
       } catch (error) {
-        if (error instanceof DeploymentRejected) throw wf.ApplicationFailure.nonRetryable(error.message, error.name);
+        if (error instanceof DeploymentRejected)
+          throw wf.ApplicationFailure.nonRetryable(error.message, error.name, error.reason);
         throw error;
       }
     };

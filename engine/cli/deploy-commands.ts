@@ -126,6 +126,7 @@ export function registerDeployCommands(program: Command): void {
           return;
         }
         const actor = deployActor(dir);
+        const commit = deployCommit(dir);
         let outcome;
         try {
           outcome =
@@ -136,7 +137,7 @@ export function registerDeployCommands(program: Command): void {
                   sources: shipped.sources,
                   policy: shipped.policy,
                   actor,
-                  ...(deployCommit(dir) === undefined ? {} : { commit: deployCommit(dir) }),
+                  ...(commit === undefined ? {} : { commit }),
                 });
         } catch (error) {
           if (!(error instanceof DeploymentRefused)) throw error;

@@ -25,9 +25,18 @@ export interface DeploymentsState {
   readonly workers: Record<string, WorkerReport>;
 }
 
-/** A request the record refuses, with the reason the caller sees. */
+/** Why the record refuses a request: it names something the record lacks, or it cannot be done now. */
+export type RejectionReason = "unknown" | "conflict";
+
+/** A request the record refuses, with the message the caller sees. */
 export class DeploymentRejected extends Error {
   override readonly name = "DeploymentRejected";
+  constructor(
+    message: string,
+    readonly reason: RejectionReason = "conflict",
+  ) {
+    super(message);
+  }
 }
 
 /** Plan bodies are kept for the versions of this many latest deployments (what a rollback can restore). */
@@ -147,6 +156,7 @@ export function applyRollback(state: DeploymentsState, request: RollbackRequest,
   if (target === undefined)
     throw new DeploymentRejected(
       `no deployment ${request.to}; the record holds ${state.deployments.map((d) => d.id).join(", ") || "none"}`,
+      "unknown",
     );
   const missing = Object.values(target.set.versions).filter((version) => state.plans[version] === undefined);
   if (missing.length > 0)
@@ -178,10 +188,11 @@ const CONTROL_AFTER: Record<ControlRequest["action"], PlayControl | undefined> =
 /** Pauses, resumes or stops one deployed playbook. */
 export function applyControl(state: DeploymentsState, request: ControlRequest, now: number): DeployOutcome {
   const current = currentDeployment(state);
-  if (current === undefined) throw new DeploymentRejected("nothing is deployed yet");
+  if (current === undefined) throw new DeploymentRejected("nothing is deployed yet: run `playloop deploy` first");
   if (current.set.versions[request.playbook] === undefined)
     throw new DeploymentRejected(
       `playbook "${request.playbook}" is not deployed; deployed: ${Object.keys(current.set.versions).join(", ")}`,
+      "unknown",
     );
   const controls: Record<string, PlayControl> = { ...current.set.controls };
   const after = CONTROL_AFTER[request.action];

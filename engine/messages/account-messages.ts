@@ -24,6 +24,11 @@ export interface PlanHint {
   readonly loadedAt: number;
 }
 
+/** True for a set other than `than` and deployed later: the only kind an account (or a worker) moves to. */
+export function isNewerSet(ref: PlanHint, than: PlanHint): boolean {
+  return ref.id !== than.id && ref.loadedAt > than.loadedAt;
+}
+
 /** Upserts the account snapshot (a CRM sync); says whether anything changed. */
 export const upsertUpdate = defineUpdate<{ changed: boolean }, [AccountSnapshot, PlanHint?]>("upsert");
 /** Applies an event once (by its id); says whether it was a repeat. */

@@ -5,7 +5,6 @@ import {
   type Client,
 } from "@temporalio/client";
 import { ApplicationFailure } from "@temporalio/common";
-import proto from "@temporalio/proto";
 import {
   controlUpdate,
   CURRENT_DEPLOYMENT_MEMO,
@@ -26,9 +25,9 @@ import {
   type RollbackRequest,
   type WorkerReport,
 } from "../messages/deployment-messages.js";
+import { taskQueuePollers } from "./task-queue-ready.js";
 import { withUpdateRetry } from "./update-retry.js";
-
-const { TaskQueueType } = proto.temporal.api.enums.v1;
+import type { RejectionReason } from "../deploy/deployments-record.js";
 
 /** How a rollout ended: every worker serves the deployment, or these do not (yet). */
 export interface Rollout {
@@ -40,6 +39,13 @@ export interface Rollout {
 /** A deploy, rollback or control the record refused; the message says why. */
 export class DeploymentRefused extends Error {
   override readonly name = "DeploymentRefused";
+  constructor(
+    message: string,
+    /** `unknown`: it names a deployment or playbook the record lacks; `conflict`: it cannot be done now. */
+    readonly reason: RejectionReason,
+  ) {
+    super(message);
+  }
 }
 
 type DeploymentsWorkflow = (input?: DeploymentsInput) => Promise<void>;
@@ -80,7 +86,10 @@ export class DeploymentsClient {
       );
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure)
-        throw new DeploymentRefused(error.cause.message);
+        throw new DeploymentRefused(
+          error.cause.message,
+          error.cause.details?.[0] === "unknown" ? "unknown" : "conflict",
+        );
       throw error;
     }
   }
@@ -123,21 +132,14 @@ export class DeploymentsClient {
     return this.handle().query(planBodiesQuery, versions);
   }
 
-  /** Workers polling the task queue for workflow tasks, by identity. */
-  private async pollingWorkers(): Promise<string[]> {
-    const response = await this.client.workflowService.describeTaskQueue({
-      namespace: this.client.options.namespace,
-      taskQueue: { name: this.taskQueue },
-      taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-    });
-    return [...new Set((response.pollers ?? []).flatMap((p) => (p.identity ? [p.identity] : [])))].sort();
-  }
-
   /** Waits until every worker polling the queue reports serving `deployment`'s set, or `timeoutMs` passes. */
   async waitForWorkers(deployment: Deployment, timeoutMs: number): Promise<Rollout> {
     const started = Date.now();
     for (;;) {
-      const [workers, view] = await Promise.all([this.pollingWorkers(), this.list()]);
+      const [workers, view] = await Promise.all([
+        taskQueuePollers(this.client, this.client.options.namespace, this.taskQueue),
+        this.list(),
+      ]);
       const serving = new Set(view.workers.filter((w) => w.setId === deployment.set.id).map((w) => w.identity));
       const lagging = workers.filter((identity) => !serving.has(identity));
       const seconds = (Date.now() - started) / 1000;

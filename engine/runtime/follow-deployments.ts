@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { PlanSetRef } from "../messages/account-messages.js";
+import { isNewerSet, type PlanHint } from "../messages/account-messages.js";
 import type { Deployment } from "../messages/deployment-messages.js";
 import type { DeploymentsClient } from "./deployments-client.js";
 import type { PlanRegistry } from "./plan-registry.js";
@@ -51,10 +51,9 @@ export class DeploymentFollower {
   }
 
   /** Refreshes when `hint` names a set newer than the one served (a local activity asks for it). */
-  async catchUp(hint: Pick<PlanSetRef, "id" | "loadedAt"> | undefined): Promise<void> {
+  async catchUp(hint: PlanHint | undefined): Promise<void> {
     const served = this.registry.setIfLoaded;
-    if (served === undefined || (hint !== undefined && hint.id !== served.id && hint.loadedAt > served.loadedAt))
-      await this.refresh();
+    if (served === undefined || (hint !== undefined && isNewerSet(hint, served))) await this.refresh();
   }
 
   private async check(): Promise<Deployment | undefined> {

@@ -124,20 +124,13 @@ async function deploymentRoutes(
     typeof body === "object" && body !== null && "actor" in body ? (body as { actor: unknown }).actor : "api";
   if (typeof actor !== "string" || actor.length === 0 || actor.length > 100)
     throw new HttpError(400, "actor must be a string of 1 to 100 characters");
-  const current = await deployments.current();
-  if (current === undefined) throw new HttpError(409, "nothing is deployed yet: run `playloop deploy` first");
-  if (current.set.versions[playbook] === undefined)
-    throw new HttpError(
-      404,
-      `playbook "${playbook}" is not deployed; deployed: ${Object.keys(current.set.versions).join(", ")}`,
-    );
   try {
     const outcome = await deployments.control({ playbook, action: match[2] as "pause" | "resume" | "stop", actor });
     // Answered once every worker applies it (or after 30 s, naming those that do not yet).
     const rollout = await deployments.waitForWorkers(outcome.deployment, 30_000);
     return send(res, 200, { ...outcome, rollout });
   } catch (error) {
-    if (error instanceof DeploymentRefused) throw new HttpError(409, error.message);
+    if (error instanceof DeploymentRefused) throw new HttpError(error.reason === "unknown" ? 404 : 409, error.message);
     throw error;
   }
 }

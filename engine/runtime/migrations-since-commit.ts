@@ -1,24 +1,16 @@
 // `playloop validate` on a playbook that migrates running plays (`versioning: at_stage_boundary`):
 // against the version last committed in git, which stages' running plays would move at their next
 // stage boundary and which would end. Offline: `deploy --dry-run` counts them against what runs.
-import { execFileSync } from "node:child_process";
 import { basename, dirname } from "node:path";
 import { compilePlan } from "../compile/compile-playbook.js";
 import type { CompiledPlan } from "../compile/plan.js";
 import { describeMigrationPath, migrationPaths } from "../deploy/migration-paths.js";
 import { validatePlaybook } from "../validate/validate-playbook.js";
+import { gitOutput } from "./git-output.js";
 
 /** The file as committed at HEAD, when it is in git. */
-function committedText(file: string): string | undefined {
-  try {
-    return execFileSync("git", ["-C", dirname(file), "show", `HEAD:./${basename(file)}`], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "ignore"],
-    });
-  } catch {
-    return undefined;
-  }
-}
+const committedText = (file: string): string | undefined =>
+  gitOutput(dirname(file), ["show", `HEAD:./${basename(file)}`]);
 
 /** Lines naming what a migration does, for each migrating playbook that changed since HEAD. */
 export function migrationsSinceCommit(playbooks: readonly { file: string; plan: CompiledPlan }[]): string[] {

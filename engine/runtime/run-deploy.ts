@@ -1,6 +1,5 @@
 // `playloop deploy`, `deployments`, `deploy --to`: the folder compiled and compared with what runs,
 // the deploy recorded in the deployments workflow, and the wait until every worker serves it.
-import { execFileSync } from "node:child_process";
 import { userInfo } from "node:os";
 import type { Client } from "@temporalio/client";
 import { canonicalJson } from "../compile/canonical-json.js";
@@ -11,51 +10,49 @@ import { diffPlaybooks } from "../deploy/playbook-diff.js";
 import { ACCOUNT_WORKFLOW } from "../messages/account-messages.js";
 import { SEARCH_ATTRIBUTES } from "../messages/search-attributes.js";
 import type { DeploymentsClient } from "./deployments-client.js";
+import { gitOutput } from "./git-output.js";
 import type { LoadedPlaybooks } from "./load-plans.js";
 
 /** Who deploys: PLAYLOOP_ACTOR, else the git author of the folder, else the user. */
 export function deployActor(dir: string, env: NodeJS.ProcessEnv = process.env): string {
   if (env.PLAYLOOP_ACTOR) return env.PLAYLOOP_ACTOR;
-  const git = gitOutput(dir, ["config", "user.name"]);
-  return git ?? userInfo().username;
+  return gitOutput(dir, ["config", "user.name"])?.trim() || userInfo().username;
 }
 
 /** The folder's git commit (with `+dirty` when it has uncommitted changes), when it is in git. */
 export function deployCommit(dir: string): string | undefined {
-  const head = gitOutput(dir, ["rev-parse", "HEAD"]);
-  if (head === undefined) return undefined;
-  const dirty = gitOutput(dir, ["status", "--porcelain", "--", "."]);
+  const head = gitOutput(dir, ["rev-parse", "HEAD"])?.trim();
+  if (!head) return undefined;
+  const dirty = gitOutput(dir, ["status", "--porcelain", "--", "."])?.trim();
   return dirty ? `${head}+dirty` : head;
-}
-
-function gitOutput(dir: string, args: readonly string[]): string | undefined {
-  try {
-    const out = execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-    return out.trim() || undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 const quote = (value: string): string => `'${value.replace(/'/g, "")}'`;
 
-/** Accounts with a play of `playbook` at each version, by stage, from Temporal visibility. */
+/** Running accounts with a play of `playbook` at `version`, in `stage` when given (`ended` too). */
+async function countAccounts(client: Client, playbook: string, version: string, stage?: string): Promise<number> {
+  const { Plays, Stages } = SEARCH_ATTRIBUTES;
+  const where = [
+    `WorkflowType = '${ACCOUNT_WORKFLOW}' AND ExecutionStatus = 'Running'`,
+    `${Plays.name} = ${quote(`${playbook}@${version}`)}`,
+    ...(stage === undefined ? [] : [`${Stages.name} = ${quote(`${playbook}:${stage}`)}`]),
+  ].join(" AND ");
+  return (await client.workflow.count(where)).count;
+}
+
+/** Accounts with a play of `playbook` at each version, by where the play is, from Temporal visibility. */
 async function countPlays(
   client: Client,
   playbook: string,
   versions: readonly string[],
   start: string,
 ): Promise<VersionCount[]> {
-  const { Plays, Stages } = SEARCH_ATTRIBUTES;
-  const base = `WorkflowType = '${ACCOUNT_WORKFLOW}' AND ExecutionStatus = 'Running'`;
-  const count = async (where: string): Promise<number> => (await client.workflow.count(`${base} AND ${where}`)).count;
   const counts = await Promise.all(
     versions.map(async (version): Promise<VersionCount> => {
-      const on = `${Plays.name} = ${quote(`${playbook}@${version}`)}`;
       const [all, detecting, ended] = await Promise.all([
-        count(on),
-        count(`${on} AND ${Stages.name} = ${quote(`${playbook}:${start}`)}`),
-        count(`${on} AND ${Stages.name} = ${quote(`${playbook}:ended`)}`),
+        countAccounts(client, playbook, version),
+        countAccounts(client, playbook, version, start),
+        countAccounts(client, playbook, version, "ended"),
       ]);
       return { version, detecting, ended, running: Math.max(0, all - detecting - ended) };
     }),
@@ -73,13 +70,11 @@ async function countMigrations(
   old: readonly CompiledPlan[],
   next: CompiledPlan,
 ): Promise<MigrationCount[]> {
-  const { Plays, Stages } = SEARCH_ATTRIBUTES;
   const rows: MigrationCount[] = [];
   for (const plan of old)
     for (const path of migrationPaths(plan, next)) {
-      const where = `WorkflowType = '${ACCOUNT_WORKFLOW}' AND ExecutionStatus = 'Running' AND ${Plays.name} = ${quote(`${plan.id}@${plan.version}`)} AND ${Stages.name} = ${quote(`${plan.id}:${path.stage}`)}`;
-      const { count } = await client.workflow.count(where);
-      if (count > 0) rows.push({ ...path, version: plan.version, plays: count });
+      const plays = await countAccounts(client, plan.id, plan.version, path.stage);
+      if (plays > 0) rows.push({ ...path, version: plan.version, plays });
     }
   return rows;
 }

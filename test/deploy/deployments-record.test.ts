@@ -91,7 +91,7 @@ describe("the deployments record", () => {
     const state = emptyDeployments();
     applyDeploy(state, request(), 1000);
     expect(() => applyRollback(state, { to: "d9", actor: "cy" }, 2000)).toThrow(
-      new DeploymentRejected("no deployment d9; the record holds d1"),
+      new DeploymentRejected("no deployment d9; the record holds d1", "unknown"),
     );
   });
 

@@ -40,6 +40,11 @@ async function accountsOn(queue: string, ids: readonly string[]): Promise<Accoun
   return accounts;
 }
 
+/** Waits until visibility (eventually consistent) counts `expected` workflows for `query`. */
+async function visibleCount(query: string, expected: number, what: string): Promise<void> {
+  await eventually(async () => ((await env.client.workflow.count(query)).count === expected ? true : undefined), what);
+}
+
 const versionOf = async (accounts: AccountClient, id: string): Promise<string | undefined> =>
   (await accounts.status(id)).plays.find((p) => p.playbookId === "seat-upsell")?.version;
 
@@ -77,15 +82,9 @@ describe("playloop deploy", () => {
     const ids = ["dep-a", "dep-b", "dep-c"];
     const accounts = await accountsOn(queue, ids);
     // Visibility is eventually consistent: wait until it counts the three accounts.
-    await eventually(
-      async () =>
-        (
-          await env.client.workflow.count(
-            `WorkflowType = 'account' AND TaskQueue = '${queue}' AND Plays = 'seat-upsell@${v1}'`,
-          )
-        ).count === 3
-          ? true
-          : undefined,
+    await visibleCount(
+      `WorkflowType = 'account' AND TaskQueue = '${queue}' AND Plays = 'seat-upsell@${v1}'`,
+      3,
       "visibility to count the accounts",
     );
 
@@ -148,11 +147,9 @@ describe("playloop deploy", () => {
     const ids = ["mig-a", "mig-b"];
     const accounts = await accountsOn(queue, ids);
     for (const id of ids) await accounts.sendEvent(id, { id: `cap-${id}`, type: "usage.updated", data: capacity });
-    await eventually(
-      async () =>
-        (await env.client.workflow.count(`TaskQueue = '${queue}' AND Stages = 'seat-upsell:prove'`)).count === 2
-          ? true
-          : undefined,
+    await visibleCount(
+      `TaskQueue = '${queue}' AND Stages = 'seat-upsell:prove'`,
+      2,
       "visibility to see both plays in prove",
     );
     const migrating = `versioning: { running: at_stage_boundary }\n${seatUpsell}`;
@@ -216,11 +213,9 @@ describe("playloop pause, resume and stop", () => {
         return play?.control === "paused" && play.held === 3 ? true : undefined;
       }, `${id} to hold seat-upsell's three actions`);
     expect(log.read().filter((a) => ids.includes(String(a.subject)))).toEqual([]);
-    await eventually(
-      async () =>
-        (await env.client.workflow.count(`TaskQueue = '${queue}' AND Paused = 'seat-upsell'`)).count === 3
-          ? true
-          : undefined,
+    await visibleCount(
+      `TaskQueue = '${queue}' AND Paused = 'seat-upsell'`,
+      3,
       "the Paused search attribute on the three accounts",
     );
     const status = await runCli(["status", "pause-a"], apiEnv);

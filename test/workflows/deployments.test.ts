@@ -66,11 +66,14 @@ describe("the deployments workflow", () => {
       expect(d4.deployment.set.versions).toEqual(d1.deployment.set.versions);
 
       await expect(deployments.rollback({ to: "d9", actor: "cy" })).rejects.toThrow(
-        new DeploymentRefused("no deployment d9; the record holds d1, d2, d3, d4"),
+        new DeploymentRefused("no deployment d9; the record holds d1, d2, d3, d4", "unknown"),
       );
       await expect(deployments.control({ playbook: "nope", action: "stop", actor: "ops" })).rejects.toThrow(
         /playbook "nope" is not deployed/,
       );
+      await expect(deployments.control({ playbook: "nope", action: "stop", actor: "ops" })).rejects.toMatchObject({
+        reason: "unknown",
+      });
       expect(await deployments.current()).toEqual(d4.deployment);
       const view = await deployments.list();
       expect(view.deployments.map((d) => [d.id, d.kind, d.actor])).toEqual([
