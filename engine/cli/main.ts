@@ -119,7 +119,8 @@ Environment:
   PLAYLOOP_DATA_DIR          dev server state and the action log (default .playloop/data)
   PLAYLOOP_ACTIONS_FILE      NDJSON action log, or - for stdout (default <data dir>/actions.ndjson)
   PLAYLOOP_WEBHOOK_URL, PLAYLOOP_WEBHOOK_SECRET   signed webhook sink (secret: whsec_...)
-  PLAYLOOP_PLAYBOOKS         the playbooks folder (default playbooks/)
+  PLAYLOOP_PLAYBOOKS         the playbooks folder (default ./playbooks, else the bundled samples,
+                             which dev runs as a demo and worker never deploys)
   TEMPORAL_CLI_PATH          the temporal CLI to run the dev server with`;
 
 async function runtime(command: "dev" | "worker" | "serve"): Promise<void> {

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { defaultDataDir, defaultPlaybooksDir } from "./project-root.js";
+import { defaultDataDir, defaultPlaybooksDir, hasLocalPlaybooks } from "./project-root.js";
 import { webhookKey } from "./webhook-signature.js";
 
 /** Runtime settings, all from the environment: secrets never come from playbooks. */
@@ -22,6 +22,11 @@ export interface RuntimeConfig {
   /** Where the NDJSON action sink writes: a file path, or `-` for stdout. */
   readonly actionsFile: string;
   readonly playbooksDir: string;
+  /**
+   * True when the playbooks are the samples bundled with the package (no PLAYLOOP_PLAYBOOKS, no
+   * ./playbooks): `playloop dev` runs them as a demo, `playloop worker` never deploys them.
+   */
+  readonly bundledPlaybooks: boolean;
   /** How many workflows the worker keeps in memory between tasks; the SDK sizes it from the heap when unset. */
   readonly maxCachedWorkflows?: number;
 }
@@ -89,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     webhookSecret: env.PLAYLOOP_WEBHOOK_SECRET,
     actionsFile: env.PLAYLOOP_ACTIONS_FILE ?? resolve(dataDir, "actions.ndjson"),
     playbooksDir: resolve(env.PLAYLOOP_PLAYBOOKS ?? defaultPlaybooksDir()),
+    bundledPlaybooks: env.PLAYLOOP_PLAYBOOKS === undefined && !hasLocalPlaybooks(),
     maxCachedWorkflows: count(env.PLAYLOOP_MAX_CACHED_WORKFLOWS, "PLAYLOOP_MAX_CACHED_WORKFLOWS"),
   };
 }

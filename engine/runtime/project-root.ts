@@ -29,6 +29,10 @@ export function defaultDataDir(cwd: string = process.cwd()): string {
  * one, else the sample playbooks bundled with the package.
  */
 export function defaultPlaybooksDir(cwd: string = process.cwd()): string {
-  const local = resolve(cwd, "playbooks");
-  return existsSync(local) ? local : join(projectRoot(), "playbooks");
+  return hasLocalPlaybooks(cwd) ? resolve(cwd, "playbooks") : join(projectRoot(), "playbooks");
+}
+
+/** True when `cwd` holds a `playbooks` folder of its own. */
+export function hasLocalPlaybooks(cwd: string = process.cwd()): boolean {
+  return existsSync(resolve(cwd, "playbooks"));
 }

@@ -246,14 +246,19 @@ export async function runWorker(config: RuntimeConfig, logger: Logger): Promise<
       "could not register search attributes; create AccountId, PlanSet, LastSuppression (Keyword) and Plays, Stages, Holdouts (KeywordList) in the namespace",
     );
   });
-  const folder = existsSync(config.playbooksDir) ? loadPlaybooks(config.playbooksDir) : undefined;
+  // A worker deploys a folder it was given (PLAYLOOP_PLAYBOOKS or ./playbooks), never the bundled samples.
+  const folder =
+    !config.bundledPlaybooks && existsSync(config.playbooksDir) ? loadPlaybooks(config.playbooksDir) : undefined;
   const connection = await connectWorker(config);
   const fleet = await startWorker(client, connection, config, logger);
   const running = fleet.worker.run();
   if (folder !== undefined) {
     await deployFolder(fleet, folder, config, logger, true);
     watchFolder(fleet, config, logger);
-  } else logger.info(`no playbooks folder at ${config.playbooksDir}: serving what \`playloop deploy\` deploys`);
+  } else
+    logger.info(
+      "no playbooks folder of its own (PLAYLOOP_PLAYBOOKS, ./playbooks): serving what `playloop deploy` deploys",
+    );
   fleet.follower.start();
   logger.info(
     `worker polling task queue ${config.taskQueue} on ${config.temporalAddress} (namespace ${config.namespace})`,

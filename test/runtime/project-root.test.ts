@@ -4,7 +4,12 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { defaultDataDir, defaultPlaybooksDir, projectRoot } from "../../engine/runtime/project-root.js";
+import {
+  defaultDataDir,
+  defaultPlaybooksDir,
+  hasLocalPlaybooks,
+  projectRoot,
+} from "../../engine/runtime/project-root.js";
 
 describe("default folders", () => {
   const made: string[] = [];
@@ -26,9 +31,13 @@ describe("default folders", () => {
     const cwd = folder();
     mkdirSync(join(cwd, "playbooks"));
     expect(defaultPlaybooksDir(cwd)).toBe(join(cwd, "playbooks"));
+    expect(hasLocalPlaybooks(cwd)).toBe(true);
   });
 
   it("falls back to the playbooks bundled with the package", () => {
-    expect(defaultPlaybooksDir(folder())).toBe(join(projectRoot(), "playbooks"));
+    const cwd = folder();
+    expect(defaultPlaybooksDir(cwd)).toBe(join(projectRoot(), "playbooks"));
+    // Which a worker never deploys: it was not given them.
+    expect(hasLocalPlaybooks(cwd)).toBe(false);
   });
 });
