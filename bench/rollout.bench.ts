@@ -1,4 +1,5 @@
-// npm run bench:rollout [-- --accounts N --concurrency K --cache C --dynamic-config KEY=VALUE ...]
+// npm run bench:rollout [-- --accounts N --concurrency K --cache C --dynamic-config KEY=VALUE ...
+//                         --phases rollout,pause,resume]
 //
 // How fast a change reaches every account: one embedded Temporal dev server (SQLite in a file with
 // a write-ahead log, as `playloop dev` runs it) and one `playloop worker` child process (the CLI as
@@ -29,6 +30,9 @@
 // the visibility store, written from the server's queues after the workflow task completes
 // (usually well under a second here). The counts are polled every POLL_MS and an account is timed
 // when the count that holds it comes back, so account times are upper bounds by about that much.
+//
+// `--phases` runs some of 2-4, always in that order (resume needs pause). The results file is written after
+// ingest and after every phase, so a long run cut short keeps what it measured.
 //
 // Prints a table and writes bench/results/rollout-<N>.json (with --cache or --dynamic-config, their
 // values are added to the name); bench/results/latest.json is left alone.
@@ -82,12 +86,14 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "32" },
     cache: { type: "string" },
     "dynamic-config": { type: "string", multiple: true, default: [] },
+    phases: { type: "string", default: "rollout,pause,resume" },
   },
 });
 const N = Number(values.accounts);
 const K = Number(values.concurrency);
 const DYNAMIC_CONFIG = values["dynamic-config"];
 const CACHE = values.cache;
+const PHASES = values.phases.split(",").map((name) => name.trim());
 const QUEUE = "playloop-rollout-bench";
 const PLAYBOOK = "seat-upsell";
 const POLL_MS = 500;
@@ -557,6 +563,11 @@ async function run(): Promise<void> {
   if (!Number.isInteger(N) || N < 1 || !Number.isInteger(K) || K < 1)
     throw new SetupError("--accounts and --concurrency take whole numbers above 0");
   if (CACHE !== undefined && !/^\d+$/.test(CACHE)) throw new SetupError("--cache takes a whole number");
+  const known = ["rollout", "pause", "resume"];
+  if (PHASES.some((name) => !known.includes(name)) || new Set(PHASES).size !== PHASES.length)
+    throw new SetupError(`--phases takes some of ${known.join(",")}, each once, not "${values.phases}"`);
+  if (PHASES.includes("resume") && !PHASES.includes("pause"))
+    throw new SetupError("--phases: resume releases a pause, so it needs pause too");
   for (const pair of DYNAMIC_CONFIG)
     if (!/^[\w.]+=.+$/.test(pair)) throw new SetupError(`--dynamic-config takes KEY=VALUE, not "${pair}"`);
   if (!existsSync(MAIN)) throw new SetupError(`${MAIN} is missing: \`npm run bench:rollout\` builds it first`);
@@ -584,58 +595,74 @@ async function run(): Promise<void> {
   const cpu = new CpuMeter({ client: process.pid, worker: worker.pid, server: devServerPid() });
   const bench: Bench = { env, deployments, cpu };
 
-  const ingested = await ingest(bench, initial, versions.from);
-  const rollout = await phase(
-    bench,
-    "rollout",
-    () => deployments.deploy({ ...edited, actor: "bench" }),
-    () => ({ where: `Plays = '${PLAYBOOK}@${versions.to}'`, moved: (c) => c }),
-  );
-  const paused = { where: `Paused = '${PLAYBOOK}'` };
-  const pause = await phase(
-    bench,
-    "pause",
-    () => deployments.control({ playbook: PLAYBOOK, action: "pause", actor: "bench" }),
-    () => ({ ...paused, moved: (c) => c }),
-  );
-  const resume = await phase(
-    bench,
-    "resume",
-    () => deployments.control({ playbook: PLAYBOOK, action: "resume", actor: "bench" }),
-    () => ({ ...paused, moved: (c) => N - c }),
-  );
-  const phases = { rollout, pause, resume };
-  printTable(ingested, phases, versions);
-  // What a replay of an account the cache lost goes through, after the three phases.
-  const history = await historyCounts(env, accountWorkflowId("bench-0"));
-  console.log(`  one account's history after the three phases: ${history.events} events`);
-
   const serverVersion = execFileSync(cli, ["--version"], { encoding: "utf8" }).trim();
-  const results: Results = {
-    date: new Date().toISOString(),
-    machine: machine(),
-    settings: {
-      accounts: N,
-      concurrency: K,
-      db: "file (SQLite, WAL)",
-      temporal: serverVersion,
-      dynamic_config: DYNAMIC_CONFIG,
-      cache: CACHE === undefined ? "sdk default" : Number(CACHE),
-      workers: 1,
-      poll_ms: POLL_MS,
-      deadline_s: DEADLINE_MS / 1000,
-      versions,
-      load_average_1m: { start: round(loadAtStart), end: round(loadavg()[0] ?? 0) },
-    },
-    ingest: roundAll(ingested),
-    ...Object.fromEntries(Object.entries(phases).map(([name, figures]) => [name, roundAll(figures)])),
-    history_of_one_account: history,
-  };
   const extras = [...(CACHE === undefined ? [] : [`cache-${CACHE}`]), ...DYNAMIC_CONFIG];
   const suffix = extras.length === 0 ? "" : `-${extras.join("-").replace(/[^\w.-]+/g, "_")}`;
   const file = join(projectRoot(), "bench", "results", `rollout-${N}${suffix}.json`);
   mkdirSync(join(projectRoot(), "bench", "results"), { recursive: true });
-  writeFileSync(file, await formatJson(file, `${JSON.stringify(results, null, 2)}\n`));
+  const phases: Record<string, PhaseFigures> = {};
+  /** Writes what is measured so far; `complete` false says the run has phases to go. */
+  const save = async (ingested: IngestFigures, complete: boolean, extra: Record<string, unknown> = {}) => {
+    const results: Results = {
+      date: new Date().toISOString(),
+      machine: machine(),
+      settings: {
+        accounts: N,
+        concurrency: K,
+        db: "file (SQLite, WAL)",
+        temporal: serverVersion,
+        dynamic_config: DYNAMIC_CONFIG,
+        cache: CACHE === undefined ? "sdk default" : Number(CACHE),
+        workers: 1,
+        poll_ms: POLL_MS,
+        deadline_s: DEADLINE_MS / 1000,
+        phases: PHASES,
+        complete,
+        versions,
+        load_average_1m: { start: round(loadAtStart), end: round(loadavg()[0] ?? 0) },
+      },
+      ingest: roundAll(ingested),
+      ...Object.fromEntries(Object.entries(phases).map(([name, figures]) => [name, roundAll(figures)])),
+      ...extra,
+    };
+    writeFileSync(file, await formatJson(file, `${JSON.stringify(results, null, 2)}\n`));
+  };
+
+  const ingested = await ingest(bench, initial, versions.from);
+  await save(ingested, false);
+  const paused = { where: `Paused = '${PLAYBOOK}'` };
+  const runs: Record<string, () => Promise<PhaseFigures>> = {
+    rollout: () =>
+      phase(
+        bench,
+        "rollout",
+        () => deployments.deploy({ ...edited, actor: "bench" }),
+        () => ({ where: `Plays = '${PLAYBOOK}@${versions.to}'`, moved: (c) => c }),
+      ),
+    pause: () =>
+      phase(
+        bench,
+        "pause",
+        () => deployments.control({ playbook: PLAYBOOK, action: "pause", actor: "bench" }),
+        () => ({ ...paused, moved: (c) => c }),
+      ),
+    resume: () =>
+      phase(
+        bench,
+        "resume",
+        () => deployments.control({ playbook: PLAYBOOK, action: "resume", actor: "bench" }),
+        () => ({ ...paused, moved: (c) => N - c }),
+      ),
+  };
+  for (const name of Object.keys(runs).filter((name) => PHASES.includes(name))) {
+    phases[name] = await (runs[name] as () => Promise<PhaseFigures>)();
+    await save(ingested, false);
+  }
+  printTable(ingested, phases, versions);
+  // What a replay of an account the cache lost goes through, after the phases.
+  const history = await historyCounts(env, accountWorkflowId("bench-0"));
+  console.log(`  one account's history after the phases: ${history.events} events`);
+  await save(ingested, true, { history_of_one_account: history });
   console.log(`\nwrote ${file}`);
 }
 

@@ -22,6 +22,7 @@ import {
   deploymentsQuery,
   deployUpdate,
   planBodiesQuery,
+  recordTaskQueueOf,
   rollbackUpdate,
   workerReportSignal,
   type DeployOutcome,
@@ -33,6 +34,9 @@ const { announcePlanSet } = wf.proxyActivities<Activities>({
   startToCloseTimeout: "1 minute",
   retry: { initialInterval: "2 seconds", maximumInterval: "1 minute", maximumAttempts: 10 },
 });
+
+/** A record started on the accounts' task queue (before it had its own) moves to its own. */
+const OWN_QUEUE_PATCH = "deployments-record-on-its-own-task-queue";
 
 /** Records deployments and announces each new set to the accounts. */
 export async function deployments(input: DeploymentsInput = {}): Promise<void> {
@@ -67,10 +71,13 @@ export async function deployments(input: DeploymentsInput = {}): Promise<void> {
   wf.setHandler(deploymentsQuery, () => deploymentsView(state));
   wf.setHandler(planBodiesQuery, (versions) => planBodies(state, versions));
 
+  const ownQueue = recordTaskQueueOf(wf.workflowInfo().workflowId);
+  const continueOnOwnQueue = wf.makeContinueAsNewFunc<typeof deployments>({ taskQueue: ownQueue });
   const tooLong = (): boolean =>
     wf.workflowInfo().continueAsNewSuggested || wf.workflowInfo().historyLength > (input.maxHistoryEvents ?? 1000);
   for (;;) {
-    await wf.condition(() => announce !== undefined || tooLong());
+    const moves = wf.workflowInfo().taskQueue !== ownQueue && wf.patched(OWN_QUEUE_PATCH);
+    if (!moves) await wf.condition(() => announce !== undefined || tooLong());
     if (announce !== undefined) {
       const set = announce;
       announce = undefined;
@@ -88,6 +95,6 @@ export async function deployments(input: DeploymentsInput = {}): Promise<void> {
     await wf.condition(wf.allHandlersFinished);
     if (announce !== undefined) continue;
     pruneBodies(state);
-    return wf.continueAsNew<typeof deployments>({ ...input, carried: state });
+    return continueOnOwnQueue({ ...input, carried: state });
   }
 }

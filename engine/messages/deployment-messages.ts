@@ -10,9 +10,26 @@ import type { PlanSetRef, PlayControl } from "./account-messages.js";
 /** The workflow type that records deployments. */
 export const DEPLOYMENTS_WORKFLOW = "deployments";
 
+const RECORD_ID_PREFIX = "playloop/deployments/";
+
 /** The deployments workflow of a task queue: every worker polling it follows that record. */
 export function deploymentsWorkflowId(taskQueue: string): string {
-  return `playloop/deployments/${taskQueue}`;
+  return `${RECORD_ID_PREFIX}${taskQueue}`;
+}
+
+/**
+ * The task queue the record of `taskQueue` runs on: its own, so its updates (a pause), queries
+ * (plan bodies) and announcements never wait behind the accounts' workflow tasks. A worker whose
+ * slots are all held by account tasks waiting for a new set could otherwise not answer the query
+ * that brings it that set.
+ */
+export function deploymentsTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-deployments`;
+}
+
+/** The record's own task queue, from its workflow id. */
+export function recordTaskQueueOf(workflowId: string): string {
+  return deploymentsTaskQueue(workflowId.slice(RECORD_ID_PREFIX.length));
 }
 
 /** A playbook's YAML as it was deployed: what `deploy` diffs the next folder against. */

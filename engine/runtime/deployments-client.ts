@@ -10,6 +10,7 @@ import {
   CURRENT_DEPLOYMENT_MEMO,
   DEPLOYMENTS_WORKFLOW,
   deploymentsQuery,
+  deploymentsTaskQueue,
   deploymentsWorkflowId,
   deployUpdate,
   planBodiesQuery,
@@ -77,7 +78,7 @@ export class DeploymentsClient {
           updateId,
           startWorkflowOperation: new WithStartWorkflowOperation<DeploymentsWorkflow>(DEPLOYMENTS_WORKFLOW, {
             workflowId: this.workflowId,
-            taskQueue: this.taskQueue,
+            taskQueue: deploymentsTaskQueue(this.taskQueue),
             args: [{}],
             workflowIdConflictPolicy: "USE_EXISTING",
             staticSummary: `Deployments of task queue ${this.taskQueue}: every deploy, rollback, pause and stop`,

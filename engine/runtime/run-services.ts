@@ -8,6 +8,7 @@ import type { Client } from "@temporalio/client";
 import { TestWorkflowEnvironment } from "@temporalio/testing";
 import type { NativeConnection, Worker } from "@temporalio/worker";
 import type { Logger } from "pino";
+import type { PlanSetRef } from "../messages/account-messages.js";
 import { SEARCH_ATTRIBUTES } from "../messages/search-attributes.js";
 import type { RuntimeConfig } from "./config.js";
 import { connectClient, connectWorker } from "./connect.js";
@@ -26,7 +27,8 @@ import { registerSearchAttributes } from "./register-search-attributes.js";
 import { sinksFromConfig } from "./sinks-from-config.js";
 import { taskQueueHasPollers } from "./task-queue-ready.js";
 import { findTemporalCli } from "./temporal-binaries.js";
-import { createJourneyWorker } from "./worker.js";
+import { createJourneyWorker, createRecordWorker } from "./worker.js";
+import { bundleJourneyWorkflows } from "./workflow-bundle.js";
 
 /** How `playloop dev` (and the benchmark) run the dev server's SQLite file. */
 export const SQLITE_PRAGMAS = ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"];
@@ -93,7 +95,10 @@ function startApi(
 
 /** A worker process's parts: the plans it serves follow the deployments record. */
 interface FleetWorker {
+  /** Runs the accounts. */
   readonly worker: Worker;
+  /** Runs the deployments record, on its own task queue. */
+  readonly record: Worker;
   readonly registry: PlanRegistry;
   readonly follower: DeploymentFollower;
   readonly deployments: DeploymentsClient;
@@ -110,18 +115,31 @@ async function startWorker(
   // The identity the worker polls with, which `playloop deploy` finds among the queue's pollers.
   const identity = `${process.pid}@${hostname()}`;
   const follower = new DeploymentFollower(deployments, registry, logger, identity);
-  const worker = await createJourneyWorker({
+  const common = {
     connection,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     identity,
-    sinks: sinksFromConfig(config),
     plans: registry,
-    announce: (set) => announcePlanSet(client, config.namespace, set),
+    workflowBundle: await bundleJourneyWorkflows(),
+    announce: (set: PlanSetRef) => announcePlanSet(client, config.namespace, config.taskQueue, set),
+  };
+  const worker = await createJourneyWorker({
+    ...common,
+    sinks: sinksFromConfig(config),
     catchUp: (hint) => follower.catchUp(hint),
     maxCachedWorkflows: config.maxCachedWorkflows,
   });
-  return { worker, registry, follower, deployments };
+  return { worker, record: await createRecordWorker(common), registry, follower, deployments };
+}
+
+/** Runs both workers of a fleet member until either stops; shutting one down shuts down the other. */
+async function runFleet(fleet: FleetWorker): Promise<void> {
+  const stopBoth = (): void => {
+    for (const worker of [fleet.worker, fleet.record]) if (worker.getState() === "RUNNING") worker.shutdown();
+  };
+  const runs = [fleet.worker.run(), fleet.record.run()].map((run) => run.finally(stopBoth));
+  await Promise.all(runs);
 }
 
 /**
@@ -166,7 +184,7 @@ function watchFolder(fleet: FleetWorker, config: RuntimeConfig, logger: Logger):
 }
 
 async function runUntilStopped(
-  worker: Worker | undefined,
+  workers: readonly Worker[],
   running: Promise<void> | undefined,
   logger: Logger,
   cleanup: () => Promise<void>,
@@ -176,7 +194,7 @@ async function runUntilStopped(
     running?.then(() => "worker stopped") ?? new Promise<string>(() => {}),
   ]);
   logger.info(`stopping (${reason})`);
-  if (worker !== undefined && worker.getState() === "RUNNING") worker.shutdown();
+  for (const worker of workers) if (worker.getState() === "RUNNING") worker.shutdown();
   await running;
   await cleanup();
 }
@@ -205,7 +223,7 @@ export async function runDev(config: RuntimeConfig, logger: Logger): Promise<voi
     },
   });
   const fleet = await startWorker(env.client, env.nativeConnection, config, logger);
-  const running = fleet.worker.run();
+  const running = runFleet(fleet);
   // In dev the folder is what runs: it is deployed at start and on every change.
   await deployFolder(fleet, folder, config, logger, false);
   fleet.follower.start();
@@ -229,7 +247,7 @@ export async function runDev(config: RuntimeConfig, logger: Logger): Promise<voi
       "",
     ].join("\n"),
   );
-  await runUntilStopped(fleet.worker, running, logger, async () => {
+  await runUntilStopped([fleet.worker, fleet.record], running, logger, async () => {
     fleet.registry.close();
     fleet.follower.stop();
     await new Promise((resolve) => api.close(resolve));
@@ -251,7 +269,7 @@ export async function runWorker(config: RuntimeConfig, logger: Logger): Promise<
     !config.bundledPlaybooks && existsSync(config.playbooksDir) ? loadPlaybooks(config.playbooksDir) : undefined;
   const connection = await connectWorker(config);
   const fleet = await startWorker(client, connection, config, logger);
-  const running = fleet.worker.run();
+  const running = runFleet(fleet);
   if (folder !== undefined) {
     await deployFolder(fleet, folder, config, logger, true);
     watchFolder(fleet, config, logger);
@@ -263,7 +281,7 @@ export async function runWorker(config: RuntimeConfig, logger: Logger): Promise<
   logger.info(
     `worker polling task queue ${config.taskQueue} on ${config.temporalAddress} (namespace ${config.namespace})`,
   );
-  await runUntilStopped(fleet.worker, running, logger, async () => {
+  await runUntilStopped([fleet.worker, fleet.record], running, logger, async () => {
     fleet.registry.close();
     fleet.follower.stop();
     await connection.close();
@@ -281,7 +299,7 @@ export async function runServe(config: RuntimeConfig, logger: Logger): Promise<v
   follower.start();
   const api = startApi(client, config, logger, registry, tokens);
   logger.info(`HTTP API on ${await listen(api, config, logger)}`);
-  await runUntilStopped(undefined, undefined, logger, async () => {
+  await runUntilStopped([], undefined, logger, async () => {
     follower.stop();
     await new Promise((resolve) => api.close(resolve));
     await client.connection.close();

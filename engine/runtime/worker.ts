@@ -2,6 +2,7 @@ import { Worker, type NativeConnection, type WorkflowBundleOption } from "@tempo
 import { createActivities } from "./activities.js";
 import type { ActionSink } from "./action-sinks.js";
 import type { PlanHint, PlanSetRef } from "../messages/account-messages.js";
+import { deploymentsTaskQueue } from "../messages/deployment-messages.js";
 import type { PlanRegistry } from "./plan-registry.js";
 import { bundleJourneyWorkflows } from "./workflow-bundle.js";
 
@@ -37,5 +38,26 @@ export async function createJourneyWorker(options: JourneyWorkerOptions): Promis
     activities: createActivities(options),
     ...(options.identity === undefined ? {} : { identity: options.identity }),
     ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
+  });
+}
+
+/**
+ * Creates the worker of the deployments record, on the record's own task queue (see
+ * deploymentsTaskQueue): one workflow and its announcements, so a few slots and a small cache.
+ */
+export async function createRecordWorker(
+  options: Omit<JourneyWorkerOptions, "sinks" | "catchUp" | "maxCachedWorkflows">,
+): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace ?? "default",
+    taskQueue: deploymentsTaskQueue(options.taskQueue ?? TASK_QUEUE),
+    workflowBundle: options.workflowBundle ?? (await bundleJourneyWorkflows()),
+    activities: createActivities({ ...options, sinks: [] }),
+    ...(options.identity === undefined ? {} : { identity: options.identity }),
+    maxCachedWorkflows: 4,
+    maxConcurrentWorkflowTaskExecutions: 4,
+    maxConcurrentActivityTaskExecutions: 4,
+    maxConcurrentLocalActivityExecutions: 4,
   });
 }

@@ -6,11 +6,15 @@ import type { TestWorkflowEnvironment } from "@temporalio/testing";
 import type { Worker } from "@temporalio/worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PlanSetRef } from "../../engine/messages/account-messages.js";
-import { DEPLOYMENTS_WORKFLOW, deploymentsWorkflowId } from "../../engine/messages/deployment-messages.js";
+import {
+  DEPLOYMENTS_WORKFLOW,
+  deploymentsTaskQueue,
+  deploymentsWorkflowId,
+} from "../../engine/messages/deployment-messages.js";
 import { DeploymentRefused, DeploymentsClient } from "../../engine/runtime/deployments-client.js";
 import { loadPlaybooks } from "../../engine/runtime/load-plans.js";
 import { PlanRegistry } from "../../engine/runtime/plan-registry.js";
-import { createJourneyWorker } from "../../engine/runtime/worker.js";
+import { createJourneyWorker, createRecordWorker } from "../../engine/runtime/worker.js";
 import { eventually, ROOT } from "../helpers.js";
 import { recordHistory, timeSkippingEnv, workflowBundle } from "./harness.js";
 
@@ -22,12 +26,11 @@ const edited = {
   plans: folder.plans.map((p) => (p.id === "seat-upsell" ? { ...p, version: `${p.version}-b` } : p)),
 };
 
-/** A worker on its own queue whose announcements land in `announced`. */
+/** The record's worker for the accounts' queue `queue`; its announcements land in `announced`. */
 async function deploymentsWorker(queue: string, announced: PlanSetRef[]): Promise<Worker> {
-  return createJourneyWorker({
+  return createRecordWorker({
     connection: env.nativeConnection,
     taskQueue: queue,
-    sinks: [],
     plans: new PlanRegistry(),
     workflowBundle: workflowBundle(),
     announce: (set) => {
@@ -100,7 +103,7 @@ describe("the deployments workflow", () => {
     await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(DEPLOYMENTS_WORKFLOW, {
         workflowId: deploymentsWorkflowId(queue),
-        taskQueue: queue,
+        taskQueue: deploymentsTaskQueue(queue),
         args: [{ maxHistoryEvents: 30 }],
       });
       const firstRun = handle.firstExecutionRunId;
@@ -117,5 +120,35 @@ describe("the deployments workflow", () => {
       expect(await deployments.rollback({ to: "d1", actor: "cy" })).toMatchObject({ changed: false });
       await env.client.workflow.getHandle(deploymentsWorkflowId(queue)).terminate("test done");
     });
+  });
+
+  it("moves a record started on the accounts' task queue (before the record had its own) to its own", async () => {
+    const queue = "deployments-move-test";
+    // The accounts' worker runs the old record until it moves; the record's worker takes it after.
+    const accounts = await createJourneyWorker({
+      connection: env.nativeConnection,
+      taskQueue: queue,
+      sinks: [],
+      plans: new PlanRegistry(),
+      workflowBundle: workflowBundle(),
+    });
+    const record = await deploymentsWorker(queue, []);
+    const deployments = new DeploymentsClient(env.client, queue);
+    await record.runUntil(
+      accounts.runUntil(async () => {
+        const handle = await env.client.workflow.start(DEPLOYMENTS_WORKFLOW, {
+          workflowId: deploymentsWorkflowId(queue),
+          taskQueue: queue,
+          args: [{}],
+        });
+        await eventually(
+          async () => ((await handle.describe()).taskQueue === deploymentsTaskQueue(queue) ? true : undefined),
+          "the record on its own task queue",
+        );
+        expect((await deployments.deploy(request)).deployment.id).toBe("d1");
+        expect((await deployments.list()).deployments.map((d) => d.id)).toEqual(["d1"]);
+        await env.client.workflow.getHandle(deploymentsWorkflowId(queue)).terminate("test done");
+      }),
+    );
   });
 });
