@@ -71,8 +71,20 @@ export interface ActionStep extends ActionFields {
   readonly span: Span;
 }
 
+/** One path of a wait for any of several events. */
+export interface WaitPath {
+  readonly event: string;
+  readonly when?: Expr;
+  /** The condition as written, for decisions and the graph. */
+  readonly label?: string;
+  /** Where the path leads (a stage or a step id); the next step when absent. */
+  readonly goto?: NameRef;
+  readonly span: Span;
+}
+
 export type WaitFor =
   | { readonly kind: "event"; readonly event: string; readonly when?: Expr }
+  | { readonly kind: "any"; readonly paths: readonly WaitPath[] }
   | { readonly kind: "trigger"; readonly triggers: readonly NameRef[] }
   | { readonly kind: "duration"; readonly ms: number }
   | { readonly kind: "until"; readonly field: string; readonly beforeMs: number };
@@ -82,7 +94,26 @@ export interface WaitStep {
   readonly id: string;
   readonly for: WaitFor;
   readonly timeoutMs?: number;
+  /** A stage, a step id or `end`. */
   readonly onTimeout?: NameRef;
+  readonly span: Span;
+}
+
+/** One path of a branch: taken when its condition holds and no path before it did. */
+export interface BranchPath {
+  readonly when: Expr;
+  /** The condition as written. */
+  readonly label: string;
+  /** A stage, a step id or `end`. */
+  readonly goto: NameRef;
+}
+
+export interface BranchStep {
+  readonly kind: "branch";
+  readonly id: string;
+  readonly paths: readonly BranchPath[];
+  /** Where to go when no path's condition holds; the next step when absent. */
+  readonly otherwise?: NameRef;
   readonly span: Span;
 }
 
@@ -102,7 +133,7 @@ export interface EndStep {
   readonly span: Span;
 }
 
-export type StepNode = ActionStep | WaitStep | LoopStep | EndStep;
+export type StepNode = ActionStep | WaitStep | BranchStep | LoopStep | EndStep;
 
 export interface StageNode {
   readonly kind: "stage";

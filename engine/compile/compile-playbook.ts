@@ -112,15 +112,26 @@ class PlanCompiler {
           untilField: f.kind === "until" ? f.field : undefined,
           beforeMs: f.kind === "until" ? f.beforeMs : undefined,
           when: f.kind === "event" && f.when !== undefined ? this.rule(f.when) : undefined,
+          any:
+            f.kind === "any"
+              ? f.paths.map((p) => ({
+                  event: p.event,
+                  when: p.when === undefined ? undefined : this.rule(p.when),
+                  label: p.label,
+                  goto: p.goto?.name,
+                }))
+              : undefined,
           timeoutMs: step.timeoutMs,
-          onTimeout:
-            step.onTimeout === undefined
-              ? undefined
-              : step.onTimeout.name === "end"
-                ? "end"
-                : this.stageName(step.onTimeout.name),
+          onTimeout: step.onTimeout?.name,
         };
       }
+      case "branch":
+        return {
+          id: step.id,
+          kind: "branch",
+          paths: step.paths.map((p) => ({ label: p.label, rule: this.rule(p.when), goto: p.goto.name })),
+          otherwise: step.otherwise?.name,
+        };
       case "loop":
         return { id: step.id, kind: "loop", to: this.stageName(step.to.name), afterMs: step.afterMs };
       case "end":

@@ -50,6 +50,27 @@ export interface PlanOffer {
   readonly termMs?: number;
 }
 
+/**
+ * Where a branch, a wait's path or a timeout leads: a step id, a stage (its first step), or `end`
+ * (the journey ends, completed). Step ids and stage names never collide (validation sees to it).
+ */
+export type PlanTarget = string;
+
+export interface PlanBranchPath {
+  /** The condition as written: the reason the decision records. */
+  readonly label: string;
+  readonly rule: JsonLogicRule;
+  readonly goto: PlanTarget;
+}
+
+export interface PlanWaitPath {
+  readonly event: string;
+  readonly when?: JsonLogicRule;
+  readonly label?: string;
+  /** Where this path leads; the next step when absent. */
+  readonly goto?: PlanTarget;
+}
+
 export type PlanStep =
   | (ActionFields & {
       readonly id: string;
@@ -67,9 +88,19 @@ export type PlanStep =
       readonly untilField?: string;
       readonly beforeMs?: number;
       readonly when?: JsonLogicRule;
+      /** A wait for any of several events, each path leading somewhere of its own. */
+      readonly any?: readonly PlanWaitPath[];
       readonly timeoutMs?: number;
-      /** Where to go when the wait times out: a stage, `end`, or the next stage when absent. */
-      readonly onTimeout?: StageName | "end";
+      /** Where to go when the wait times out: a stage, a step id, `end`, or the next step when absent. */
+      readonly onTimeout?: string;
+    }
+  | {
+      readonly id: string;
+      readonly kind: "branch";
+      /** In order: the first whose rule holds is taken. */
+      readonly paths: readonly PlanBranchPath[];
+      /** Where to go when no path's rule holds; the next step when absent. */
+      readonly otherwise?: string;
     }
   | { readonly id: string; readonly kind: "loop"; readonly to: StageName; readonly afterMs?: number }
   | { readonly id: string; readonly kind: "end"; readonly outcome: string; readonly reason?: string };

@@ -22,16 +22,21 @@ export const DIAGNOSTIC_CODES = {
   E_UNKNOWN_TRIGGER: "A wait names a trigger the playbook does not define.",
   E_UNKNOWN_STAGE: "A step jumps to a stage the journey does not have.",
   E_UNKNOWN_STEP: "A versioning map leads to a step the journey does not have.",
+  E_UNKNOWN_TARGET: "A branch, a wait's path or a timeout jumps to something that is not a stage, a step id or `end`.",
   E_UNKNOWN_SKU: "A bundle names a product missing from the catalog.",
   E_SEGMENT_CYCLE: "Segments refer to each other in a cycle.",
   E_DUPLICATE_ID: "Two playbooks, or two steps in one journey, share an id.",
   E_DISCOUNT_FENCE: "An offer's discount or price breaks the playbook's discount fence.",
   E_BUNDLE_PRICE: "A bundle is not priced below the sum of its list prices.",
   E_UNREACHABLE_STAGE: "A stage can never be entered.",
+  E_UNREACHABLE_STEP: "A step can never run: the step before it always jumps elsewhere and nothing jumps to it.",
+  E_JOURNEY_SPINS: "Steps lead to each other without a wait or a delay, so a journey could go round forever.",
   E_EMPTY_JOURNEY: "The journey has no stage with steps.",
   W_APPROVAL_UNUSED: "The approval threshold is at or above the maximum discount, so no offer can need approval.",
   W_UNUSED_SEGMENT: "A segment is defined but never used.",
   W_UNUSED_TRIGGER: "A trigger is defined but never waited for.",
+  W_BRANCH_NO_DEFAULT:
+    "A branch has no `else`: when no path's condition holds, the journey goes on with the next step.",
 } as const;
 
 /** A diagnostic code: `E_` for errors, `W_` for warnings. */

@@ -10,7 +10,7 @@ import type { OfferRecord } from "./journey-types.js";
 import { fenceDecision } from "./offer-fence.js";
 import { frequencyBreach } from "./offer-frequency.js";
 import { nextSendTime, windowTimeZone } from "./send-window.js";
-import { stepGraph } from "./step-graph.js";
+import { stepGraph, targetStep } from "./step-graph.js";
 import { waitOutcome, waitText, type WaitStep } from "./wait-step.js";
 
 const DAY_MS = 86_400_000;
@@ -39,6 +39,12 @@ function ineligibility(run: CoreRun, plan: CompiledPlan): string | undefined {
   for (const condition of plan.eligibility.require)
     if (!run.holds(condition.rule)) return `not eligible: ${condition.label}`;
   return undefined;
+}
+
+/** Where a jump leads: `end` ends the journey completed; a step id or a stage goes there. */
+function jump(plan: CompiledPlan, target: string): Move {
+  if (target === "end") return { kind: "end", outcome: "completed" };
+  return { kind: "goto", step: targetStep(stepGraph(plan), target) };
 }
 
 /** Ends the play with an outcome, freeing the account if it held it. */
@@ -147,13 +153,40 @@ function waitStep(run: CoreRun, play: PlayState, plan: CompiledPlan, step: WaitS
   if (outcome === undefined) return { kind: "stay" };
   play.cursor = run.state.seq;
   if (outcome.kind === "fired") {
-    run.decide(play, "fired", outcome.reason, step.id);
-    return { kind: "goto", step: next };
+    run.decide(
+      play,
+      "fired",
+      outcome.goto === undefined ? outcome.reason : `${outcome.reason} -> ${outcome.goto}`,
+      step.id,
+    );
+    return outcome.goto === undefined ? { kind: "goto", step: next } : jump(plan, outcome.goto);
   }
   run.decide(play, "timeout", `no ${waitText(plan, step)} within ${days(step.timeoutMs ?? 0)}`, step.id);
   if (step.onTimeout === undefined) return { kind: "goto", step: next };
   if (step.onTimeout === "end") return { kind: "end", outcome: "timed_out" };
-  return { kind: "goto", step: stepGraph(plan).entries.get(step.onTimeout) ?? null };
+  return jump(plan, step.onTimeout);
+}
+
+/** A branch: the first path whose condition holds now, else its `else`, else the next step. */
+function branchStep(
+  run: CoreRun,
+  play: PlayState,
+  plan: CompiledPlan,
+  step: Extract<PlanStep, { kind: "branch" }>,
+  next: string | null,
+): Move {
+  const index = step.paths.findIndex((path) => run.holds(path.rule));
+  const path = step.paths[index];
+  if (path !== undefined) {
+    run.decide(play, "branched", `path ${index + 1} (${path.label}) -> ${path.goto}`, step.id);
+    return jump(plan, path.goto);
+  }
+  if (step.otherwise !== undefined) {
+    run.decide(play, "branched", `no path's condition holds: else -> ${step.otherwise}`, step.id);
+    return jump(plan, step.otherwise);
+  }
+  run.decide(play, "branched", "no path's condition holds: on to the next step", step.id);
+  return { kind: "goto", step: next };
 }
 
 /** Why the playbook's own frequency rule refuses another offer now, or undefined. */
@@ -384,6 +417,7 @@ export function advancePlay(run: CoreRun, play: PlayState): void {
     let move: Move;
     if (step.kind === "wait") move = waitStep(run, play, plan, step, next);
     else if (step.kind === "action") move = actionStep(run, play, plan, step, next);
+    else if (step.kind === "branch") move = branchStep(run, play, plan, step, next);
     else if (step.kind === "loop") move = loopStep(run, play, plan, step);
     else move = { kind: "end", outcome: step.outcome };
     if (move.kind === "stay") return;

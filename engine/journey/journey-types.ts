@@ -28,6 +28,7 @@ export interface Decision {
     | "holdout"
     | "approval"
     | "fired"
+    | "branched"
     | "timeout"
     | "ended";
   readonly reason: string;

@@ -1,7 +1,7 @@
 // A plan's journey as a graph of steps with explicit edges. Stages are named regions of it: a
 // stage's steps follow each other, its last step leads to the next stage's entry. Waits that time
 // out and loops jump to a stage's entry. Branches add edges; the core only follows them.
-import type { CompiledPlan, PlanStep } from "../compile/plan.js";
+import type { CompiledPlan, PlanStep, PlanTarget } from "../compile/plan.js";
 
 /** One step with the stage it belongs to and where it leads when it is done. */
 export interface StepNode {
@@ -48,4 +48,10 @@ export function stepGraph(plan: CompiledPlan): StepGraph {
   const graph: StepGraph = { nodes, entries, start: entries.get(plan.start) ?? null };
   graphs.set(plan, graph);
   return graph;
+}
+
+/** Where a jump leads: the step it names, else the entry of the stage it names; null ends the journey. */
+export function targetStep(graph: StepGraph, target: PlanTarget): string | null {
+  if (graph.nodes.has(target)) return target;
+  return graph.entries.get(target) ?? null;
 }

@@ -9,9 +9,11 @@ import { durationText as days } from "./duration-text.js";
 /** A wait step of a plan. */
 export type WaitStep = Extract<PlanStep, { kind: "wait" }>;
 
-/** How a wait ended: `fired` with the reason, `timeout`, or not yet. */
+/** How a wait ended: `fired` with the reason (and, for a wait's path, where it leads), `timeout`, or not yet. */
 export type WaitOutcome =
-  { readonly kind: "fired"; readonly reason: string } | { readonly kind: "timeout" } | undefined;
+  | { readonly kind: "fired"; readonly reason: string; readonly goto?: string }
+  | { readonly kind: "timeout" }
+  | undefined;
 
 /** When a date wait (`until: renewal_date, before: 90d`) ends for the account, if its date is known. */
 function dateTarget(run: CoreRun, step: WaitStep): number | undefined {
@@ -22,6 +24,7 @@ function dateTarget(run: CoreRun, step: WaitStep): number | undefined {
 
 /** What a wait step waits for, as decisions and the UI write it. */
 export function waitText(plan: CompiledPlan, step: WaitStep): string {
+  if (step.any !== undefined) return [...new Set(step.any.map((path) => path.event))].join(" or ");
   if (step.event !== undefined) return step.event;
   if (step.triggers !== undefined) return describeTriggers(plan, step.triggers);
   if (step.durationMs !== undefined) return `${days(step.durationMs)} to pass`;
@@ -38,7 +41,18 @@ export function waitOutcome(
   cursor: number,
 ): WaitOutcome {
   const now = run.now;
-  if (step.event !== undefined) {
+  if (step.any !== undefined) {
+    // The earliest event that matches a path; for it, the first path it matches.
+    for (const event of run.eventsAfter(cursor)) {
+      const index = step.any.findIndex(
+        (path) => path.event === event.type && (path.when === undefined || run.holds(path.when, event)),
+      );
+      const path = step.any[index];
+      if (path === undefined) continue;
+      const reason = `${event.type} received${path.label === undefined ? "" : ` (${path.label})`}: path ${index + 1}`;
+      return { kind: "fired", reason, ...(path.goto === undefined ? {} : { goto: path.goto }) };
+    }
+  } else if (step.event !== undefined) {
     const type = step.event;
     const match = run
       .eventsAfter(cursor)
@@ -62,7 +76,7 @@ export function waitWake(run: CoreRun, plan: CompiledPlan, step: WaitStep, since
   let at = step.timeoutMs === undefined ? Infinity : since + step.timeoutMs;
   if (step.triggers !== undefined) at = Math.min(at, nextTriggerWake(plan, step.triggers, run.state.account, run.now));
   else if (step.durationMs !== undefined) at = Math.min(at, since + step.durationMs);
-  else if (step.event === undefined) at = Math.min(at, dateTarget(run, step) ?? Infinity);
+  else if (step.event === undefined && step.any === undefined) at = Math.min(at, dateTarget(run, step) ?? Infinity);
   return at === Infinity ? undefined : at;
 }
 

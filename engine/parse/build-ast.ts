@@ -3,6 +3,7 @@
 import type { Expr } from "../ast/expression.js";
 import type {
   ActionStep,
+  BranchStep,
   LabeledCondition,
   NameRef,
   PlaybookNode,
@@ -22,11 +23,17 @@ import {
   ACTION_KINDS,
   STAGES,
   type ActionDoc,
+  type BranchDoc,
   type ConditionDoc,
   type PlaybookDocument,
   type StepDoc,
 } from "./playbook-document.js";
 import { durationDays, durationMs, percent } from "./units.js";
+
+/** A condition as the playbook writes it: the reason a decision records. */
+function conditionLabel(doc: ConditionDoc): string {
+  return typeof doc === "string" ? doc : JSON.stringify(doc);
+}
 
 class AstBuilder {
   readonly diagnostics: Diagnostic[] = [];
@@ -80,10 +87,22 @@ class AstBuilder {
   }
 
   labeled(docs: readonly ConditionDoc[] | undefined, path: DataPath): LabeledCondition[] {
-    return (docs ?? []).map((doc, i) => ({
-      label: typeof doc === "string" ? doc : JSON.stringify(doc),
-      condition: this.condition(doc, [...path, i]),
-    }));
+    return (docs ?? []).map((doc, i) => ({ label: conditionLabel(doc), condition: this.condition(doc, [...path, i]) }));
+  }
+
+  branch(doc: BranchDoc, id: string, path: DataPath): BranchStep {
+    const at: DataPath = [...path, "branch"];
+    return {
+      kind: "branch",
+      id: doc.id ?? id,
+      paths: doc.paths.map((p, i) => ({
+        when: this.condition(p.when, [...at, "paths", i, "when"]),
+        label: conditionLabel(p.when),
+        goto: this.ref(p.goto, [...at, "paths", i, "goto"]),
+      })),
+      otherwise: doc.else === undefined ? undefined : this.ref(doc.else, [...at, "else"]),
+      span: locateKey(this.parsed, at),
+    };
   }
 
   action(kind: (typeof ACTION_KINDS)[number], doc: ActionDoc, id: string, path: DataPath): ActionStep {
@@ -126,7 +145,18 @@ class AstBuilder {
       const wait = doc.wait;
       const at = (key: string): DataPath => [...path, "wait", key];
       let waitFor: WaitFor;
-      if (wait.event !== undefined) {
+      if (wait.any !== undefined) {
+        waitFor = {
+          kind: "any",
+          paths: wait.any.map((p, i) => ({
+            event: p.event,
+            when: p.when === undefined ? undefined : this.condition(p.when, [...at("any"), i, "when"]),
+            label: p.when === undefined ? undefined : conditionLabel(p.when),
+            goto: p.goto === undefined ? undefined : this.ref(p.goto, [...at("any"), i, "goto"]),
+            span: this.span([...at("any"), i]),
+          })),
+        };
+      } else if (wait.event !== undefined) {
         waitFor = {
           kind: "event",
           event: wait.event,
@@ -151,7 +181,7 @@ class AstBuilder {
       }
       return {
         kind: "wait",
-        id: defaultId,
+        id: wait.id ?? defaultId,
         for: waitFor,
         timeoutMs: wait.timeout === undefined ? undefined : durationMs(wait.timeout),
         onTimeout: wait.on_timeout === undefined ? undefined : this.ref(wait.on_timeout, at("on_timeout")),
@@ -161,14 +191,15 @@ class AstBuilder {
     if (doc.loop !== undefined) {
       return {
         kind: "loop",
-        id: defaultId,
+        id: doc.loop.id ?? defaultId,
         to: this.ref(doc.loop.to, [...path, "loop", "to"]),
         afterMs: doc.loop.after === undefined ? undefined : durationMs(doc.loop.after),
         span,
       };
     }
     if (doc.end !== undefined)
-      return { kind: "end", id: defaultId, outcome: doc.end.outcome, reason: doc.end.reason, span };
+      return { kind: "end", id: doc.end.id ?? defaultId, outcome: doc.end.outcome, reason: doc.end.reason, span };
+    if (doc.branch !== undefined) return this.branch(doc.branch, defaultId, path);
     for (const kind of ACTION_KINDS) {
       const action = doc[kind];
       if (action !== undefined) return this.action(kind, action, action.id ?? defaultId, path);

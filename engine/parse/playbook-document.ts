@@ -34,7 +34,16 @@ export interface ActionDoc {
   topic?: string;
 }
 
+/** One path of a wait for any of several events: the event, an optional condition, where it leads. */
+export interface WaitPathDoc {
+  event: string;
+  when?: ConditionDoc;
+  goto?: string;
+}
+
 export interface WaitDoc {
+  id?: string;
+  any?: WaitPathDoc[];
   event?: string;
   trigger?: string | string[];
   duration?: string;
@@ -58,10 +67,18 @@ export const ACTION_KINDS = [
 
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
+/** A branch: the first path whose condition holds picks where the journey goes; `else` otherwise. */
+export interface BranchDoc {
+  id?: string;
+  paths: { when: ConditionDoc; goto: string }[];
+  else?: string;
+}
+
 export type StepDoc = { [K in ActionKind]?: ActionDoc } & {
   wait?: WaitDoc;
-  loop?: { to: string; after?: string };
-  end?: { outcome: string; reason?: string };
+  branch?: BranchDoc;
+  loop?: { id?: string; to: string; after?: string };
+  end?: { id?: string; outcome: string; reason?: string };
 };
 
 /** The journey stages, in the order they run. */

@@ -14,5 +14,11 @@ export function allConditions(playbook: PlaybookNode): Expr[] {
     ...steps.flatMap((s) =>
       s.kind === "wait" && s.for.kind === "event" && s.for.when !== undefined ? [s.for.when] : [],
     ),
+    ...steps.flatMap((s) =>
+      s.kind === "wait" && s.for.kind === "any"
+        ? s.for.paths.flatMap((p) => (p.when === undefined ? [] : [p.when]))
+        : [],
+    ),
+    ...steps.flatMap((s) => (s.kind === "branch" ? s.paths.map((p) => p.when) : [])),
   ];
 }

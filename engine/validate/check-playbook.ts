@@ -1,5 +1,6 @@
-// Checks beyond the schema: references, cycles, duplicate ids, discount fences, reachability.
-import type { NameRef, PlaybookNode, StageNode } from "../ast/playbook.js";
+// Checks beyond the schema: references, cycles, duplicate ids, discount fences; the journey's
+// graph (jumps, reachability, spinning paths) in check-journey-graph.ts.
+import type { NameRef, PlaybookNode } from "../ast/playbook.js";
 import { segmentsUsed } from "../ast/walk-expr.js";
 import type { DiagnosticCode } from "../diagnostics/codes.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
@@ -7,6 +8,7 @@ import { didYouMean } from "../diagnostics/suggest.js";
 import type { Span } from "../parse/locate.js";
 import { FORBIDDEN_SEGMENTS } from "../rules/safe-path.js";
 import { allConditions } from "./all-conditions.js";
+import { checkJourneyGraph } from "./check-journey-graph.js";
 
 const pct = (fraction: number): string => `${Math.round(fraction * 10000) / 100}%`;
 
@@ -103,9 +105,6 @@ class Checker {
           this.report("E_DUPLICATE_ID", `step id \`${step.id}\` is already used at line ${previous.line}`, step.span);
         else ids.set(step.id, step.span);
         if (step.kind === "loop") this.reference(step.to, stageNames, "E_UNKNOWN_STAGE", "stage");
-        if (step.kind === "wait" && step.onTimeout !== undefined && step.onTimeout.name !== "end") {
-          this.reference(step.onTimeout, stageNames, "E_UNKNOWN_STAGE", "stage");
-        }
       }
     }
   }
@@ -189,54 +188,6 @@ class Checker {
       }
     }
   }
-
-  reachability(): void {
-    const stages = this.playbook.stages;
-    if (stages.every((s) => s.steps.length === 0)) {
-      this.report("E_EMPTY_JOURNEY", "the journey has no steps; give at least one stage a step", this.playbook.span);
-      return;
-    }
-    const index = new Map<string, number>(stages.map((s, i) => [s.name, i]));
-    const reached = new Set<number>();
-    const queue = [0];
-    while (queue.length > 0) {
-      const i = queue.pop() ?? 0;
-      const stage: StageNode | undefined = stages[i];
-      if (stage === undefined || reached.has(i)) continue;
-      reached.add(i);
-      let fallsThrough = true;
-      for (const [n, step] of stage.steps.entries()) {
-        if (step.kind === "wait" && step.onTimeout !== undefined) {
-          const target = index.get(step.onTimeout.name);
-          if (target !== undefined) queue.push(target);
-        }
-        if (step.kind === "loop" || step.kind === "end") {
-          if (step.kind === "loop") {
-            const target = index.get(step.to.name);
-            if (target !== undefined) queue.push(target);
-          }
-          const next = stage.steps[n + 1];
-          if (next !== undefined)
-            this.report(
-              "E_UNREACHABLE_STAGE",
-              `this step never runs: the \`${step.kind}\` before it always leaves the stage`,
-              next.span,
-            );
-          fallsThrough = false;
-          break;
-        }
-      }
-      if (fallsThrough) queue.push(i + 1);
-    }
-    stages.forEach((stage, i) => {
-      if (!reached.has(i))
-        this.report(
-          "E_UNREACHABLE_STAGE",
-          `stage \`${stage.name}\` can never be entered: the stage before it always leaves by \`loop\` or \`end\`, and nothing jumps to it`,
-          stage.span,
-        );
-    });
-  }
 }
 
 /** Runs every check beyond the schema on a playbook's AST. */
@@ -247,6 +198,6 @@ export function checkPlaybook(playbook: PlaybookNode): Diagnostic[] {
   checker.steps();
   checker.versioning();
   checker.offers();
-  checker.reachability();
+  checkJourneyGraph(playbook, (code, message, span) => checker.report(code, message, span));
   return checker.diagnostics;
 }

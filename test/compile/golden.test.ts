@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compilePlaybook, formatJson } from "../../engine/index.js";
+import { compilePlaybook, formatJson, journeyMermaid } from "../../engine/index.js";
 import { PLAYBOOK_IDS, readRepoFile, yamlFixtures } from "../helpers.js";
 
 const fixtures = yamlFixtures("compile");
@@ -13,7 +13,7 @@ function compileFile(file: string) {
 
 describe("compiler goldens", () => {
   it("finds the fixtures", () => {
-    expect(fixtures.map(([name]) => name)).toEqual(["conditions", "journey", "triggers"]);
+    expect(fixtures.map(([name]) => name)).toEqual(["branches", "conditions", "journey", "triggers"]);
   });
 
   it.each(fixtures)("%s compiles to its golden JSON Logic", async (name, file) => {
@@ -50,4 +50,11 @@ describe("compiler goldens", () => {
     expect(after).toMatch(/^sha256:[0-9a-f]{16}$/);
     expect(after).not.toBe(before);
   });
+
+  it.each(fixtures)(
+    "%s draws as its golden Mermaid graph, every jump an edge labelled with its condition",
+    async (name, file) => {
+      await expect(journeyMermaid(compileFile(file))).toMatchFileSnapshot(`../fixtures/compile/${name}.mmd`);
+    },
+  );
 });
