@@ -302,10 +302,13 @@ describe("window triggers", () => {
       id("renewal-bundle", "orchestrate.2"),
       id("renewal-bundle", "orchestrate.3"),
       id("renewal-bundle", "prove.1"),
-      id("renewal-bundle", "commit.1"),
     ]);
     expect(h.deliveries(mark).every((d) => d.at === opens)).toBe(true);
-    expect(h.deliveries(mark).at(-1)?.action.data.offer).toMatchObject({ bundle: ["analytics", "automation"] });
+    // A positive QBR leads to the bundle offer.
+    const qbr = h.mark();
+    h.event("qbr.completed", { outcome: "positive" });
+    expect(h.delivered(qbr)).toEqual([id("renewal-bundle", "commit.1")]);
+    expect(h.deliveries(qbr).at(-1)?.action.data.offer).toMatchObject({ bundle: ["analytics", "automation"] });
   });
 
   it("re-arm when a snapshot moves the renewal date", () => {
@@ -373,10 +376,7 @@ describe("arbitration between plays", () => {
     ]);
     expect(h.state.active).toEqual({ playbookId: "renewal-bundle", priority: 60, since: iso(opens) });
     expect(h.deliveries(mark).map((d) => [d.action.id, d.at])).toEqual(
-      ["orchestrate.1", "orchestrate.2", "orchestrate.3", "prove.1", "commit.1"].map((step) => [
-        id("renewal-bundle", step),
-        opens,
-      ]),
+      ["orchestrate.1", "orchestrate.2", "orchestrate.3", "prove.1"].map((step) => [id("renewal-bundle", step), opens]),
     );
     // seat-upsell, pre-empted in prove, waits for the account when its QBR wait times out.
     const later = h.mark();
@@ -404,8 +404,11 @@ describe("arbitration between plays", () => {
     expect(h.delivered(mark)).toEqual([]);
     expect(h.state.lastSuppression).toBe("seat-upsell: suppressed: renewal-bundle active");
 
-    // The deal closes: renewal-bundle finishes (its expand task, then the end) and frees the account.
-    h.advanceBy(10 * DAY);
+    // A positive QBR leads renewal-bundle to its offer; the deal closes: it finishes (its expand
+    // task, then the end) and frees the account.
+    h.advanceBy(5 * DAY);
+    h.event("qbr.completed", { outcome: "positive" });
+    h.advanceBy(5 * DAY);
     mark = h.mark();
     h.event("deal.closed", { outcome: "won" });
     expect(h.play("renewal-bundle").outcome).toBe("renewed_with_bundle");
@@ -415,23 +418,27 @@ describe("arbitration between plays", () => {
       id("seat-upsell", "orchestrate.1"),
       id("seat-upsell", "orchestrate.2"),
       id("seat-upsell", "prove.1"),
+      // The QBR of five days ago came after seat-upsell fired: its QBR wait counts it, on to the offer.
+      id("seat-upsell", "commit.1"),
     ]);
     expect(h.state.active).toEqual({ playbookId: "seat-upsell", priority: 50, since: iso(START + 10 * DAY) });
-    expect(h.play("seat-upsell").stage).toBe("prove");
+    expect(h.play("seat-upsell").stage).toBe("commit");
   });
 
   it("a lower priority play proceeds when the holder ends on a timeout", () => {
     const h = harness([seatUpsell, renewal], { renewal_date: renewsIn(60) });
     h.event("usage.updated", usage(0.92));
     const mark = h.mark();
-    h.advanceTo(START + 45 * DAY);
+    // renewal-bundle: no QBR in 30 days, on to its offer; no deal in 45 more, it times out.
+    h.advanceTo(START + 75 * DAY);
     expect(h.play("renewal-bundle").outcome).toBe("timed_out");
     expect(h.delivered(mark)).toEqual([
+      id("renewal-bundle", "commit.1"),
       id("seat-upsell", "orchestrate.1"),
       id("seat-upsell", "orchestrate.2"),
       id("seat-upsell", "prove.1"),
     ]);
-    expect(h.deliveries(mark)[0]?.at).toBe(START + 45 * DAY);
+    expect(h.deliveries(mark).map((d) => d.at)).toEqual([START + 30 * DAY, ...Array(3).fill(START + 75 * DAY)]);
   });
 
   it("a waiting play records its suppression once, not again on every input while it waits", () => {
@@ -1114,15 +1121,25 @@ describe("search attributes", () => {
 
 describe("a journey that spins", () => {
   it("is stopped with an outcome, without hanging", () => {
-    const spinner = compileText(`playbook: spinner
+    // Validation refuses such a journey (E_JOURNEY_SPINS); a plan from elsewhere is still stopped
+    // at runtime. This one is a valid plan with its loop's pause taken out.
+    const valid = compileText(`playbook: spinner
 name: Loops back to detect without ever waiting
 motion: upsell
 journey:
   detect:
     - crm.task: { owner: csm, title: "Never sent", when: "arr < 0" }
   expand:
-    - loop: { to: detect }
+    - loop: { to: detect, after: 1d }
 `);
+    const spinner = {
+      ...valid,
+      stages: valid.stages.map((stage) =>
+        stage.name === "expand"
+          ? { ...stage, steps: [{ id: "expand.1", kind: "loop" as const, to: "detect" as const }] }
+          : stage,
+      ),
+    };
     const h = new CoreHarness({ plans: [spinner], account: sampleAccount(ACCT) });
     const play = h.play("spinner");
     expect(play.status).toBe("ended");

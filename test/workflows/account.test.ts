@@ -75,6 +75,9 @@ describe("arbitration between the plays of one account", () => {
         usage: { active_seats: 46, seat_utilization: 0.92 },
       });
       const handle = await startThenCapacity(context, both, 0.93);
+      // renewal-bundle waits in prove for the QBR: a positive one leads to its bundle offer.
+      await context.accounts.sendEvent("both-1", { id: "qbr-1", type: "qbr.completed", data: { outcome: "positive" } });
+      await env.sleep(DAY);
       expect(log.read().map((e) => e.id)).toEqual([
         "renewal-bundle:both-1:0:orchestrate.1",
         "renewal-bundle:both-1:0:orchestrate.2",
@@ -213,7 +216,13 @@ describe("detection inside the account workflow", () => {
         "timeout: no capacity (usage.updated) within 180 days",
         "ended: journey ended: timed_out",
       ]);
-      expect(await play(handle, "renewal-bundle")).toMatchObject({ status: "running", stage: "commit", run: 1 });
+      // renewal-bundle waits in prove for the QBR (30 days from its window opening).
+      expect(await play(handle, "renewal-bundle")).toMatchObject({
+        status: "running",
+        stage: "prove",
+        step: "qbr",
+        run: 1,
+      });
 
       // seat-upsell may enter again (its re-entry rule allows it): a snapshot starts its second run.
       expect(await accounts.upsertAccount({ ...acct, health_score: 84 })).toEqual({ changed: true });
