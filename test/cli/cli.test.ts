@@ -117,7 +117,7 @@ describe("playloop compile and graph", () => {
     expect(result.stdout).toMatch(/^flowchart TD\n/);
     expect(result.stdout).toContain("subgraph commit");
     expect(result.stdout).toContain("expand_1 --> detect_0");
-    expect(result.stdout).toContain("detect_0 -. "timeout" .-> finish");
+    expect(result.stdout).toContain('detect_0 -. "timeout" .-> finish');
   });
 
   it.each(["", "validate", "compile", "graph", "dev", "worker", "serve", "event", "status"])(
