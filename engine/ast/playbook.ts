@@ -133,7 +133,27 @@ export interface EndStep {
   readonly span: Span;
 }
 
-export type StepNode = ActionStep | WaitStep | BranchStep | LoopStep | EndStep;
+/** One variant of an experiment: its share of the accounts and, optionally, where it leads. */
+export interface ExperimentVariant {
+  readonly name: string;
+  /** Fraction 0..1. */
+  readonly share: number;
+  readonly goto?: NameRef;
+}
+
+export interface ExperimentStep {
+  readonly kind: "experiment";
+  readonly id: string;
+  readonly name: string;
+  readonly variants: readonly ExperimentVariant[];
+  /** Where the variants are written (for the shares' diagnostic). */
+  readonly variantsSpan: Span;
+  /** Variant names `goto` names that `variants` does not have. */
+  readonly unknownGotos: readonly NameRef[];
+  readonly span: Span;
+}
+
+export type StepNode = ActionStep | WaitStep | BranchStep | ExperimentStep | LoopStep | EndStep;
 
 export interface StageNode {
   readonly kind: "stage";

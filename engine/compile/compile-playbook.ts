@@ -125,6 +125,13 @@ class PlanCompiler {
           onTimeout: step.onTimeout?.name,
         };
       }
+      case "experiment":
+        return {
+          id: step.id,
+          kind: "experiment",
+          name: step.name,
+          variants: step.variants.map((v) => ({ name: v.name, share: v.share, goto: v.goto?.name })),
+        };
       case "branch":
         return {
           id: step.id,

@@ -71,6 +71,14 @@ export interface PlanWaitPath {
   readonly goto?: PlanTarget;
 }
 
+export interface PlanVariant {
+  readonly name: string;
+  /** Fraction 0..1. */
+  readonly share: number;
+  /** Where this variant leads; the next step when absent. */
+  readonly goto?: PlanTarget;
+}
+
 export type PlanStep =
   | (ActionFields & {
       readonly id: string;
@@ -101,6 +109,13 @@ export type PlanStep =
       readonly paths: readonly PlanBranchPath[];
       /** Where to go when no path's rule holds; the next step when absent. */
       readonly otherwise?: string;
+    }
+  | {
+      readonly id: string;
+      readonly kind: "experiment";
+      readonly name: string;
+      /** In order; shares add up to 1. */
+      readonly variants: readonly PlanVariant[];
     }
   | { readonly id: string; readonly kind: "loop"; readonly to: StageName; readonly afterMs?: number }
   | { readonly id: string; readonly kind: "end"; readonly outcome: string; readonly reason?: string };

@@ -28,6 +28,8 @@ export const DIAGNOSTIC_CODES = {
   E_DUPLICATE_ID: "Two playbooks, or two steps in one journey, share an id.",
   E_DISCOUNT_FENCE: "An offer's discount or price breaks the playbook's discount fence.",
   E_BUNDLE_PRICE: "A bundle is not priced below the sum of its list prices.",
+  E_EXPERIMENT_SHARES: "An experiment's variant shares do not add up to 100%.",
+  E_UNKNOWN_VARIANT: "An experiment's `goto` names a variant the experiment does not have.",
   E_UNREACHABLE_STAGE: "A stage can never be entered.",
   E_UNREACHABLE_STEP: "A step can never run: the step before it always jumps elsewhere and nothing jumps to it.",
   E_JOURNEY_SPINS: "Steps lead to each other without a wait or a delay, so a journey could go round forever.",

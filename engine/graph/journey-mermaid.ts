@@ -26,6 +26,8 @@ function describe(step: PlanStep): string {
     }
     case "branch":
       return `branch ${step.id}`;
+    case "experiment":
+      return `experiment ${step.name}`;
     case "loop":
       return `loop to ${step.to}${step.afterMs ? ` after ${step.afterMs / 86_400_000}d` : ""}`;
     case "end":
@@ -36,7 +38,7 @@ function describe(step: PlanStep): string {
 function shape(step: PlanStep): string {
   const text = escape(describe(step));
   if (step.kind === "wait") return `{{"${text}"}}`;
-  if (step.kind === "branch") return `{"${text}"}`;
+  if (step.kind === "branch" || step.kind === "experiment") return `{"${text}"}`;
   if (step.kind === "end") return `(["${text}"])`;
   return `["${text}"]`;
 }
@@ -71,6 +73,15 @@ export function journeyMermaid(plan: CompiledPlan): string {
       else if (step.kind === "branch") {
         for (const path of step.paths) edges.push(edge(node, target(path.goto), path.label));
         edges.push(edge(node, step.otherwise === undefined ? next : target(step.otherwise), "else"));
+      } else if (step.kind === "experiment") {
+        for (const variant of step.variants)
+          edges.push(
+            edge(
+              node,
+              variant.goto === undefined ? next : target(variant.goto),
+              `${variant.name} ${Math.round(variant.share * 1000) / 10}%`,
+            ),
+          );
       } else if (step.kind === "wait" && step.any !== undefined) {
         for (const path of step.any)
           edges.push(

@@ -18,6 +18,8 @@ export interface PlayView {
   readonly run: number;
   readonly iteration: number;
   readonly holdout: boolean;
+  /** The variant of each experiment the play reached. */
+  readonly experiments?: Readonly<Record<string, string>>;
   readonly engaged: boolean;
   readonly waitingFor?: string;
   readonly waitingUntil?: string;
@@ -69,6 +71,7 @@ export function accountView(
         run: play.run,
         iteration: play.iteration,
         holdout: play.holdout,
+        ...(play.experiments === undefined ? {} : { experiments: play.experiments }),
         engaged: play.engaged,
         ...wait,
         startedAt: play.startedAt,

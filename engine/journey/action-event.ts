@@ -37,6 +37,8 @@ export function actionEvent(options: {
   readonly variant?: string;
   readonly kind?: string;
   readonly extra?: Readonly<Record<string, unknown>>;
+  /** The play's experiment variants, carried so receivers and reports can compare them. */
+  readonly experiments?: Readonly<Record<string, string>>;
 }): ActionEvent {
   const { plan, account, stage, step, iteration } = options;
   const kind = options.kind ?? step.action;
@@ -69,6 +71,7 @@ export function actionEvent(options: {
         action: kind,
         account: { id: account.id, name: account.name },
         ...fields,
+        ...(options.experiments === undefined ? {} : { experiments: options.experiments }),
       }),
     ) as Record<string, unknown>,
   };

@@ -220,7 +220,13 @@ export function searchAttributeValues(
   const plays = Object.values(state.plays).sort((a, b) => a.playbookId.localeCompare(b.playbookId));
   const paused = plays.filter((p) => controls?.[p.playbookId] === "paused").map((p) => p.playbookId);
   return {
-    Plays: [...plays.map((p) => p.playbookId), ...plays.map((p) => `${p.playbookId}@${p.version}`)],
+    Plays: [
+      ...plays.map((p) => p.playbookId),
+      ...plays.map((p) => `${p.playbookId}@${p.version}`),
+      ...plays.flatMap((p) =>
+        Object.entries(p.experiments ?? {}).map(([name, variant]) => `${p.playbookId}#${name}=${variant}`),
+      ),
+    ],
     Stages: plays.flatMap((p) =>
       p.status === "ended"
         ? [`${p.playbookId}:ended`, `${p.playbookId}:ended:${p.outcome ?? "completed"}`.slice(0, 200)]

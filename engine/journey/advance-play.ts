@@ -8,6 +8,7 @@ import { exitConditionOutcome } from "./detect.js";
 import { durationText as days } from "./duration-text.js";
 import type { OfferRecord } from "./journey-types.js";
 import { fenceDecision } from "./offer-fence.js";
+import { experimentVariant } from "./experiment-variant.js";
 import { frequencyBreach } from "./offer-frequency.js";
 import { nextSendTime, windowTimeZone } from "./send-window.js";
 import { stepGraph, targetStep } from "./step-graph.js";
@@ -175,7 +176,7 @@ function branchStep(
   step: Extract<PlanStep, { kind: "branch" }>,
   next: string | null,
 ): Move {
-  const index = step.paths.findIndex((path) => run.holds(path.rule));
+  const index = step.paths.findIndex((path) => run.holds(path.rule, undefined, play));
   const path = step.paths[index];
   if (path !== undefined) {
     run.decide(play, "branched", `path ${index + 1} (${path.label}) -> ${path.goto}`, step.id);
@@ -359,7 +360,7 @@ function actionStep(run: CoreRun, play: PlayState, plan: CompiledPlan, step: Act
     return reach(run, play, plan, step, next, wait.offer);
   }
   if (wait?.kind === "send_window" && run.now < wait.at) return { kind: "stay" };
-  if (step.when !== undefined && !run.holds(step.when)) {
+  if (step.when !== undefined && !run.holds(step.when, undefined, play)) {
     play.wait = undefined;
     run.decide(play, "skipped", "skipped: its `when` condition does not hold", step.id);
     return { kind: "goto", step: next };
@@ -385,6 +386,32 @@ function actionStep(run: CoreRun, play: PlayState, plan: CompiledPlan, step: Act
   }
   if (step.offer !== undefined) return offerStep(run, play, plan, step, step.offer, next);
   return reach(run, play, plan, step, next);
+}
+
+/**
+ * An experiment: the account's variant by a stable hash (the same one again on a later iteration),
+ * recorded as a decision and carried by the play's actions from here on; the variant's `goto` or
+ * the next step.
+ */
+function experimentStep(
+  run: CoreRun,
+  play: PlayState,
+  plan: CompiledPlan,
+  step: Extract<PlanStep, { kind: "experiment" }>,
+  next: string | null,
+): Move {
+  const assigned = experimentVariant(play.playbookId, step.name, run.state.accountId, step.variants);
+  if (assigned === undefined) return { kind: "goto", step: next };
+  const { variant } = assigned;
+  play.experiments = { ...play.experiments, [step.name]: variant.name };
+  const share = `${Math.round(variant.share * 1000) / 10}%`;
+  run.decide(
+    play,
+    "experiment",
+    `experiment ${step.name}: variant ${variant.name} (${share})${variant.goto === undefined ? "" : ` -> ${variant.goto}`}`,
+    step.id,
+  );
+  return variant.goto === undefined ? { kind: "goto", step: next } : jump(plan, variant.goto);
 }
 
 /** A loop step: after its pause, back to a stage for the next iteration. */
@@ -418,6 +445,7 @@ export function advancePlay(run: CoreRun, play: PlayState): void {
     if (step.kind === "wait") move = waitStep(run, play, plan, step, next);
     else if (step.kind === "action") move = actionStep(run, play, plan, step, next);
     else if (step.kind === "branch") move = branchStep(run, play, plan, step, next);
+    else if (step.kind === "experiment") move = experimentStep(run, play, plan, step, next);
     else if (step.kind === "loop") move = loopStep(run, play, plan, step);
     else move = { kind: "end", outcome: step.outcome };
     if (move.kind === "stay") return;

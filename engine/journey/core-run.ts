@@ -45,9 +45,15 @@ export class CoreRun {
     return this.context.plan(play.version);
   }
 
-  /** Whether a rule holds for the account (and an event) now. */
-  holds(rule: JsonLogicRule, event?: JourneyEvent): boolean {
-    return ruleHolds(rule, this.state.account, this.now, event);
+  /** Whether a rule holds for the account (and an event, and a play's experiment variants) now. */
+  holds(rule: JsonLogicRule, event?: JourneyEvent, play?: PlayState): boolean {
+    return ruleHolds(
+      rule,
+      this.state.account,
+      this.now,
+      event,
+      play?.experiments ?? (play === undefined ? undefined : {}),
+    );
   }
 
   /** Events that arrived after sequence number `seq`, oldest first. */
@@ -95,6 +101,7 @@ export class CoreRun {
       iteration: play.iteration,
       run: play.run,
       time: this.iso(),
+      ...(play.experiments === undefined ? {} : { experiments: play.experiments }),
       ...options,
     });
     if (play.holdout) {

@@ -62,6 +62,8 @@ export interface PlayState {
   exitEvent?: string;
   offers: OfferRecord[];
   decisions: Decision[];
+  /** The variant of each experiment the play reached (experiment name to variant). */
+  experiments?: Record<string, string>;
 }
 
 /** An offer in the account's ledger, across every playbook (for the policy's caps and cooldown). */

@@ -11,19 +11,34 @@ const DAY_MS = 86_400_000;
 /** A wait on one or more of the playbook's triggers. */
 export type TriggerWait = Extract<PlanStep, { kind: "wait" }> & { readonly triggers: readonly string[] };
 
-/** The context a rule sees: the account, `now`, and the event that is being looked at, if any. */
-export function ruleContext(account: AccountSnapshot, now: number, event?: JourneyEvent): Record<string, unknown> {
+/**
+ * The context a rule sees: the account, `now`, the event that is being looked at (if any) and the
+ * play's experiment variants (`experiments.<name>`), so a step or a branch can depend on them.
+ */
+export function ruleContext(
+  account: AccountSnapshot,
+  now: number,
+  event?: JourneyEvent,
+  experiments?: Readonly<Record<string, string>>,
+): Record<string, unknown> {
   const iso = new Date(now).toISOString();
   return {
     ...account,
     now: iso,
     ...(event === undefined ? {} : { event: { type: event.type, data: event.data ?? {}, at: event.at ?? iso } }),
+    ...(experiments === undefined ? {} : { experiments }),
   };
 }
 
 /** Whether a rule holds for the account (and event) at `now`. */
-export function ruleHolds(rule: JsonLogicRule, account: AccountSnapshot, now: number, event?: JourneyEvent): boolean {
-  return evaluate(rule, ruleContext(account, now, event)) === true;
+export function ruleHolds(
+  rule: JsonLogicRule,
+  account: AccountSnapshot,
+  now: number,
+  event?: JourneyEvent,
+  experiments?: Readonly<Record<string, string>>,
+): boolean {
+  return evaluate(rule, ruleContext(account, now, event, experiments)) === true;
 }
 
 /** The trigger wait a journey starts with, when its first stage opens with one; the coordinator holds it. */

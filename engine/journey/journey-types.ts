@@ -29,6 +29,7 @@ export interface Decision {
     | "approval"
     | "fired"
     | "branched"
+    | "experiment"
     | "timeout"
     | "ended";
   readonly reason: string;

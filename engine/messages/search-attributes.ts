@@ -7,7 +7,10 @@ import { defineSearchAttributeKey, SearchAttributeType } from "@temporalio/commo
  */
 export const SEARCH_ATTRIBUTES = {
   AccountId: defineSearchAttributeKey("AccountId", SearchAttributeType.KEYWORD),
-  /** Every playbook with a play for the account, and `playbook@version` for the version it follows. */
+  /**
+   * Every playbook with a play for the account, `playbook@version` for the version it follows, and
+   * `playbook#experiment=variant` for each experiment variant it got (the keyword lists are all taken).
+   */
   Plays: defineSearchAttributeKey("Plays", SearchAttributeType.KEYWORD_LIST),
   /** `playbook:stage` of every play not ended; `playbook:ended` and `playbook:ended:<outcome>` of ended ones. */
   Stages: defineSearchAttributeKey("Stages", SearchAttributeType.KEYWORD_LIST),

@@ -4,6 +4,7 @@ import type { Expr } from "../ast/expression.js";
 import type {
   ActionStep,
   BranchStep,
+  ExperimentStep,
   LabeledCondition,
   NameRef,
   PlaybookNode,
@@ -25,6 +26,7 @@ import {
   type ActionDoc,
   type BranchDoc,
   type ConditionDoc,
+  type ExperimentDoc,
   type PlaybookDocument,
   type StepDoc,
 } from "./playbook-document.js";
@@ -88,6 +90,26 @@ class AstBuilder {
 
   labeled(docs: readonly ConditionDoc[] | undefined, path: DataPath): LabeledCondition[] {
     return (docs ?? []).map((doc, i) => ({ label: conditionLabel(doc), condition: this.condition(doc, [...path, i]) }));
+  }
+
+  experiment(doc: ExperimentDoc, id: string, path: DataPath): ExperimentStep {
+    const at: DataPath = [...path, "experiment"];
+    const gotos = doc.goto ?? {};
+    return {
+      kind: "experiment",
+      id: doc.id ?? id,
+      name: doc.name,
+      variants: Object.entries(doc.variants).map(([name, share]) => ({
+        name,
+        share: percent(share),
+        ...(Object.hasOwn(gotos, name) ? { goto: this.ref(gotos[name] as string, [...at, "goto", name]) } : {}),
+      })),
+      variantsSpan: locateKey(this.parsed, [...at, "variants"]),
+      unknownGotos: Object.keys(gotos)
+        .filter((name) => !Object.hasOwn(doc.variants, name))
+        .map((name) => ({ name, span: locateKey(this.parsed, [...at, "goto", name]) })),
+      span: locateKey(this.parsed, at),
+    };
   }
 
   branch(doc: BranchDoc, id: string, path: DataPath): BranchStep {
@@ -200,6 +222,7 @@ class AstBuilder {
     if (doc.end !== undefined)
       return { kind: "end", id: doc.end.id ?? defaultId, outcome: doc.end.outcome, reason: doc.end.reason, span };
     if (doc.branch !== undefined) return this.branch(doc.branch, defaultId, path);
+    if (doc.experiment !== undefined) return this.experiment(doc.experiment, defaultId, path);
     for (const kind of ACTION_KINDS) {
       const action = doc[kind];
       if (action !== undefined) return this.action(kind, action, action.id ?? defaultId, path);

@@ -74,9 +74,20 @@ export interface BranchDoc {
   else?: string;
 }
 
+/** An experiment: each account gets one variant by a stable hash; a variant may lead elsewhere. */
+export interface ExperimentDoc {
+  id?: string;
+  name: string;
+  /** Variant name to its share, such as `50%`. */
+  variants: Record<string, string>;
+  /** Variant name to where it leads; variants not named go on to the next step. */
+  goto?: Record<string, string>;
+}
+
 export type StepDoc = { [K in ActionKind]?: ActionDoc } & {
   wait?: WaitDoc;
   branch?: BranchDoc;
+  experiment?: ExperimentDoc;
   loop?: { id?: string; to: string; after?: string };
   end?: { id?: string; outcome: string; reason?: string };
 };

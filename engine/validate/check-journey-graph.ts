@@ -97,6 +97,9 @@ class JourneyGraph {
         for (const path of step.paths) out.push(to(path.goto));
         out.push(to(step.otherwise));
         break;
+      case "experiment":
+        for (const variant of step.variants) out.push(to(variant.goto));
+        break;
       case "loop": {
         const stage = this.stageIndex.get(step.to.name);
         if (stage !== undefined) out.push(this.entry(stage, mark));
@@ -143,6 +146,7 @@ function notFallingThrough(before: StepNode | undefined): string {
   if (before?.kind === "loop" || before?.kind === "end")
     return `the \`${before.kind}\` before it always leaves the stage`;
   if (before?.kind === "branch") return "the branch before it always jumps elsewhere";
+  if (before?.kind === "experiment") return "every variant of the experiment before it jumps elsewhere";
   if (before?.kind === "wait") return "every way out of the wait before it jumps elsewhere";
   return "nothing leads to it";
 }

@@ -109,6 +109,32 @@ class Checker {
     }
   }
 
+  /** Experiments: unique names, shares adding up to 100%, `goto` only for variants they have. */
+  experiments(): void {
+    const seen = new Map<string, Span>();
+    for (const stage of this.playbook.stages)
+      for (const step of stage.steps) {
+        if (step.kind !== "experiment") continue;
+        const first = seen.get(step.name);
+        if (first !== undefined)
+          this.report(
+            "E_DUPLICATE_ID",
+            `experiment \`${step.name}\` is already defined at line ${first.line}; an account gets one variant per experiment name`,
+            step.span,
+          );
+        else seen.set(step.name, step.span);
+        const total = step.variants.reduce((sum, v) => sum + v.share, 0);
+        if (Math.abs(total - 1) > 1e-9)
+          this.report(
+            "E_EXPERIMENT_SHARES",
+            `the variants' shares add up to ${pct(total)} (${step.variants.map((v) => `${v.name} ${pct(v.share)}`).join(", ")}); they must add up to 100%`,
+            step.variantsSpan,
+          );
+        const names = step.variants.map((v) => v.name);
+        for (const ref of step.unknownGotos) this.reference(ref, names, "E_UNKNOWN_VARIANT", "variant");
+      }
+  }
+
   /** A versioning map must lead to steps this version has. */
   versioning(): void {
     const ids = this.playbook.stages.flatMap((stage) => stage.steps.map((step) => step.id));
@@ -197,6 +223,7 @@ export function checkPlaybook(playbook: PlaybookNode): Diagnostic[] {
   checker.triggers();
   checker.steps();
   checker.versioning();
+  checker.experiments();
   checker.offers();
   checkJourneyGraph(playbook, (code, message, span) => checker.report(code, message, span));
   return checker.diagnostics;

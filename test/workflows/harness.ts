@@ -7,7 +7,7 @@ import { defaultPayloadConverter } from "@temporalio/common";
 import { historyToJSON } from "@temporalio/common/lib/proto-utils.js";
 import { TestWorkflowEnvironment } from "@temporalio/testing";
 import { DefaultLogger, Runtime, type Worker } from "@temporalio/worker";
-import { inject } from "vitest";
+import { afterAll, afterEach, beforeAll, inject } from "vitest";
 import { compilePlaybook, type CompiledPlan } from "../../engine/index.js";
 import type { ActionEvent } from "../../engine/journey/action-event.js";
 import type { AccountView, PlayView } from "../../engine/journey/account-view.js";
@@ -108,6 +108,25 @@ export async function accountWorker(
 }
 
 const started: string[] = [];
+
+/**
+ * The time-skipping server for a test file: started before its tests, torn down after them, the
+ * accounts each test started terminated after it. Returns a getter for the environment.
+ */
+export function useTimeSkippingEnv(): () => TestWorkflowEnvironment {
+  let env: TestWorkflowEnvironment | undefined;
+  beforeAll(async () => {
+    env = await timeSkippingEnv();
+  }, 60_000);
+  afterEach(() => (env === undefined ? undefined : terminateStarted(env)));
+  afterAll(async () => {
+    await env?.teardown();
+  });
+  return () => {
+    if (env === undefined) throw new Error("the time-skipping server did not start");
+    return env;
+  };
+}
 
 /**
  * Terminates the accounts a test left running: a workflow whose worker is gone would hold a

@@ -1,23 +1,21 @@
-// Branches and waits for any of several events in the real account workflow, on the time-skipping
-// test server: every path of test/fixtures/compile/branches.yaml, one account each.
-import type { TestWorkflowEnvironment } from "@temporalio/testing";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+// Branches, waits for any of several events and experiments in the real account workflow, on the
+// time-skipping test server: every path of test/fixtures/compile/branches.yaml, one account each,
+// and an experiment's variant in the CloudEvents and the search attributes.
+import { describe, expect, it } from "vitest";
 import { compilePlaybook } from "../../engine/index.js";
 import type { PlayView } from "../../engine/journey/account-view.js";
 import { readRepoFile } from "../helpers.js";
-import { account, DAY, play, recordHistory, terminateStarted, timeSkippingEnv, withAccountWorker } from "./harness.js";
+import {
+  account,
+  DAY,
+  play,
+  recordHistory,
+  searchAttributes,
+  useTimeSkippingEnv,
+  withAccountWorker,
+} from "./harness.js";
 
-let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-}, 60_000);
-
-afterEach(() => terminateStarted(env));
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const testEnv = useTimeSkippingEnv();
 
 const FILE = "test/fixtures/compile/branches.yaml";
 const branches = compilePlaybook(readRepoFile(FILE), FILE).plan;
@@ -27,6 +25,7 @@ const reasons = (p: PlayView) => p.decisions.map((d) => `${d.kind}: ${d.reason}`
 describe("branches on a real Temporal server", () => {
   it("takes every path of the branch and of the QBR wait, each account its own", async () => {
     if (branches === undefined) throw new Error(`${FILE} does not compile`);
+    const env = testEnv();
     await withAccountWorker(env, [branches], async (context) => {
       const { log, now, accounts } = context;
       const accountsByPath = {
@@ -84,6 +83,35 @@ describe("branches on a real Temporal server", () => {
       expect(sent("silent")).toEqual([]);
       await recordHistory(handles.negative!, "branch-qbr-negative");
       await recordHistory(handles.silent!, "branch-qbr-timeout");
+    });
+  });
+});
+
+describe("experiments on a real Temporal server", () => {
+  it("carries the variant in the actions' CloudEvents and the Plays search attribute", async () => {
+    const file = "test/fixtures/compile/experiments.yaml";
+    const experiments = compilePlaybook(readRepoFile(file), file).plan;
+    if (experiments === undefined) throw new Error(`${file} does not compile`);
+    const env = testEnv();
+    await withAccountWorker(env, [experiments], async (context) => {
+      const { log, now, accounts } = context;
+      const handle = await context.start(account("exp-1", now));
+      await accounts.sendEvent("exp-1", {
+        id: "u1",
+        type: "usage.updated",
+        data: { usage: { seat_utilization: 0.9 } },
+      });
+      await env.sleep(DAY);
+      const p = await play(handle, "experiments");
+      const variant = p.experiments?.capacity_prompt;
+      expect(["control", "roi_first"]).toContain(variant);
+      expect(reasons(p)).toContainEqual(`experiment: experiment capacity_prompt: variant ${variant} (50%)`);
+      const prompt = log.read().find((event) => event.data.action === "inapp.prompt");
+      expect(prompt?.data).toMatchObject({
+        template: variant === "control" ? "seat-capacity-nudge" : "seat-capacity-roi",
+        experiments: { capacity_prompt: variant },
+      });
+      expect((await searchAttributes(handle)).Plays).toContain(`experiments#capacity_prompt=${variant}`);
     });
   });
 });
