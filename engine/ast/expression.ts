@@ -25,4 +25,13 @@ export type Expr =
   | { readonly kind: "logical"; readonly op: "and" | "or"; readonly operands: readonly Expr[]; readonly span: Span }
   | { readonly kind: "not"; readonly operand: Expr; readonly span: Span }
   | { readonly kind: "in"; readonly item: Expr; readonly list: Expr; readonly span: Span }
-  | { readonly kind: "call"; readonly fn: FunctionName; readonly args: readonly Expr[]; readonly span: Span };
+  | { readonly kind: "call"; readonly fn: FunctionName; readonly args: readonly Expr[]; readonly span: Span }
+  | {
+      /** `count(support.ticket_opened, 30d, data.category == "reporting")`: the account's events of a type in a sliding window. */
+      readonly kind: "count";
+      readonly event: string;
+      readonly windowMs: number;
+      /** A condition on each event (`data.*`, `type`, `at`); every event of the type counts when absent. */
+      readonly where?: Expr;
+      readonly span: Span;
+    };

@@ -26,6 +26,9 @@ export function walkExpr(expr: Expr, visit: (node: Expr) => void): void {
     case "call":
       for (const arg of expr.args) walkExpr(arg, visit);
       return;
+    case "count":
+      if (expr.where !== undefined) walkExpr(expr.where, visit);
+      return;
     default:
       return;
   }

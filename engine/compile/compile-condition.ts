@@ -3,6 +3,9 @@ import type { JsonLogicRule } from "../rules/rule-types.js";
 
 const NOW = { var: "now" };
 
+/** The rule context's list of the account's recent events that some count(...) looks at. */
+export const RECENT_EVENTS = "recent_events";
+
 /** Compiles a condition to JSON Logic, inlining the segments it names (already checked acyclic). */
 export function compileCondition(expr: Expr, segments: ReadonlyMap<string, Expr>): JsonLogicRule {
   const go = (e: Expr): JsonLogicRule => compileCondition(e, segments);
@@ -31,6 +34,18 @@ export function compileCondition(expr: Expr, segments: ReadonlyMap<string, Expr>
       return { "!": [go(expr.operand)] };
     case "in":
       return { in: [go(expr.item), go(expr.list)] };
+    case "count": {
+      // Standard JSON Logic over the rule context's `recent_events` (type, at, age_ms, data):
+      // the events of the type younger than the window (and matching `where`), counted.
+      const matches: JsonLogicRule[] = [
+        { "===": [{ var: "type" }, expr.event] },
+        { "<": [{ var: "age_ms" }, expr.windowMs] },
+        ...(expr.where === undefined ? [] : [go(expr.where)]),
+      ];
+      return {
+        reduce: [{ filter: [{ var: RECENT_EVENTS }, { and: matches }] }, { "+": [{ var: "accumulator" }, 1] }, 0],
+      };
+    }
     case "call": {
       const [a, b, c] = expr.args;
       switch (expr.fn) {

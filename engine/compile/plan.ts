@@ -14,6 +14,12 @@ import type { JsonLogicRule } from "../rules/rule-types.js";
 /** The plan format; bumped when the runtime must tell plans apart. */
 export const PLAN_FORMAT = "playloop.plan/v1";
 
+/** An event type some condition counts, and the longest window it is counted over. */
+export interface PlanCount {
+  readonly event: string;
+  readonly windowMs: number;
+}
+
 export interface PlanCondition {
   /** The condition as the playbook writes it: the reason recorded when it decides something. */
   readonly label: string;
@@ -168,6 +174,8 @@ export interface CompiledPlan {
   };
   readonly goal?: { readonly metric: string; readonly description?: string; readonly rule?: JsonLogicRule };
   readonly exit: readonly PlanCondition[];
+  /** The events its conditions count (`count(type, window, ...)`), each with the longest window used. */
+  readonly counts?: readonly PlanCount[];
   readonly start: StageName;
   readonly stages: readonly PlanStage[];
 }

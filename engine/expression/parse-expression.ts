@@ -6,6 +6,7 @@ import type { DiagnosticCode } from "../diagnostics/codes.js";
 import { didYouMean } from "../diagnostics/suggest.js";
 import type { Span } from "../parse/locate.js";
 import { FORBIDDEN_SEGMENTS } from "../rules/safe-path.js";
+import { durationMs } from "../parse/units.js";
 
 for (const op of ["|", "^", "&", "<<", ">>", ">>>", "??"]) jsep.removeBinaryOp(op);
 for (const op of ["~", "+"]) jsep.removeUnaryOp(op);
@@ -14,6 +15,16 @@ jsep.addBinaryOp("and", 2);
 jsep.addBinaryOp("in", 7);
 jsep.addUnaryOp("not");
 jsep.removeLiteral("this");
+const COUNT_USAGE = 'count(support.ticket_opened, 30d, data.category == "reporting") >= 3';
+/** A duration literal such as `30d` (count's window): a number and a unit, m, h, d or w. */
+const DURATION_NODE = "Duration";
+jsep.hooks.add("gobble-token", function durationLiteral(env) {
+  const parser = (env as unknown as { context: { expr: string; index: number } }).context;
+  const match = /^[1-9][0-9]*(m|h|d|w)(?![\w$])/.exec(parser.expr.slice(parser.index));
+  if (match === null) return;
+  parser.index += match[0].length;
+  env.node = { type: DURATION_NODE, raw: match[0] };
+});
 
 /** Longer conditions are refused: they are unreadable, and bounded input keeps parsing bounded. */
 export const MAX_EXPRESSION_LENGTH = 2000;
@@ -190,18 +201,41 @@ class Converter {
       }
       case "CallExpression":
         return this.call(node, scoped);
+      case DURATION_NODE:
+        return this.fail(
+          "E_EXPRESSION_UNSUPPORTED",
+          `a duration such as \`${String(node.raw)}\` is only allowed as count's window, as in \`${COUNT_USAGE}\``,
+        );
       default:
         return this.fail("E_EXPRESSION_UNSUPPORTED", `this form (${node.type}) is not supported in a condition`);
     }
   }
 
+  /** `count(event.type, 30d[, condition on the event])`. */
+  count(node: jsep.Expression, scoped: boolean): Expr {
+    const [type, window, where, ...extra] = node.arguments as jsep.Expression[];
+    const usage = `count takes an event type, a window and optionally a condition on the event, as in \`${COUNT_USAGE}\``;
+    if (scoped) return this.fail("E_EXPRESSION_UNSUPPORTED", "count(...) cannot be used inside any, all, none or map");
+    const event = type === undefined ? undefined : pathOf(type);
+    if (event === undefined || event.length < 2 || window?.type !== DURATION_NODE || extra.length > 0)
+      return this.fail("E_UNKNOWN_FUNCTION", usage, this.spanOf(["count"]));
+    return {
+      kind: "count",
+      event: event.join("."),
+      windowMs: durationMs(String(window.raw)),
+      ...(where === undefined ? {} : { where: this.condition(where, true) }),
+      span: this.whole(),
+    };
+  }
+
   call(node: jsep.Expression, scoped: boolean): Expr {
     const callee = node.callee as jsep.Expression;
     const name = callee.type === "Identifier" ? String(callee.name) : "";
+    if (name === "count") return this.count(node, scoped);
     if (!isFunctionName(name)) {
       return this.fail(
         "E_UNKNOWN_FUNCTION",
-        `unknown function \`${name || "?"}\`${didYouMean(name, Object.keys(FUNCTIONS))}; functions are ${Object.keys(FUNCTIONS).join(", ")}`,
+        `unknown function \`${name || "?"}\`${didYouMean(name, [...Object.keys(FUNCTIONS), "count"])}; functions are ${[...Object.keys(FUNCTIONS), "count"].join(", ")}`,
         name ? this.spanOf([name]) : this.whole(),
       );
     }

@@ -16,6 +16,7 @@ import type {
   SearchAttributeValues,
 } from "./core-types.js";
 import { deepMerge } from "./deep-merge.js";
+import { countWindows, pruneRecent, rememberEvent } from "./recent-events.js";
 import { exitEventOutcome } from "./detect.js";
 import { isHeldOut } from "./holdout.js";
 import { settleLatestOffer } from "./offer-frequency.js";
@@ -246,12 +247,23 @@ function publishAttributes(run: CoreRun): void {
   run.commands.push({ kind: "search_attributes", values });
 }
 
+/** The plans that may count events: the deployed set's and those of the plays on other versions. */
+function deployedAndRunningPlans(run: CoreRun): (CompiledPlan | undefined)[] {
+  return [
+    ...Object.values(run.context.current).map((version) => run.context.plan(version)),
+    ...Object.values(run.state.plays).map((play) => run.planOf(play)),
+  ];
+}
+
 /** Applies an event to the account: the snapshot, the offers it settles, the plays it ends. */
 function applyEvent(run: CoreRun, event: Extract<CoreInput, { kind: "event" }>["event"]): void {
   const { state } = run;
   state.seen.push(event.id);
   if (state.seen.length > MAX_SEEN_EVENTS) state.seen.splice(0, state.seen.length - MAX_SEEN_EVENTS);
   if (SNAPSHOT_EVENTS.has(event.type) && event.data !== undefined) state.account = deepMerge(state.account, event.data);
+  const windows = countWindows(deployedAndRunningPlans(run));
+  if (windows.has(event.type)) rememberEvent((state.recent ??= []), event, windows, run.now);
+  run.accountChanged();
   state.seq++;
   state.inbox.push({ seq: state.seq, event });
   if (state.inbox.length > MAX_INBOX) state.inbox.splice(0, state.inbox.length - MAX_INBOX);
@@ -271,12 +283,17 @@ function applyEvent(run: CoreRun, event: Extract<CoreInput, { kind: "event" }>["
  */
 export function applyInput(state: AccountCoreState, input: CoreInput, context: CoreContext): CoreResult {
   const run = new CoreRun(state, context);
+  if (state.recent !== undefined) {
+    pruneRecent(state.recent, countWindows(deployedAndRunningPlans(run)), run.now);
+    if (state.recent.length === 0) delete state.recent;
+  }
   switch (input.kind) {
     case "snapshot":
       // A snapshot that changes nothing is no input at all (ingest sends the same CRM rows again).
       if (input.account.id !== state.accountId || canonicalJson(input.account) === canonicalJson(state.account))
         return { state, commands: [] };
       state.account = input.account;
+      run.accountChanged();
       break;
     case "event":
       if (hasSeenEvent(state, input.event.id)) return { state, commands: [] };

@@ -27,7 +27,7 @@ type Move =
 /** The reason the play must end now: an exit event or condition, or its goal once it has engaged. */
 function endReason(run: CoreRun, play: PlayState, plan: CompiledPlan): string | undefined {
   if (play.exitEvent !== undefined) return play.exitEvent;
-  const exited = exitConditionOutcome(plan, run.state.account, run.now);
+  const exited = exitConditionOutcome(plan, run.ruleAccount, run.now);
   if (exited !== undefined) return exited;
   if (play.engaged && plan.goal?.rule !== undefined && run.holds(plan.goal.rule)) return "goal_reached";
   return undefined;
@@ -321,7 +321,7 @@ function offerStep(
     run.decide(play, "suppressed", `suppressed: ${frequency}`, step.id);
     return { kind: "goto", step: next };
   }
-  const fence = fenceDecision(plan, offer, run.state.account, (segment) => {
+  const fence = fenceDecision(plan, offer, run.ruleAccount, (segment) => {
     const rule = plan.segments[segment];
     return rule !== undefined && run.holds(rule);
   });

@@ -7,7 +7,9 @@ import { actionEvent } from "./action-event.js";
 import type { AccountCoreState, CoreCommand, CoreContext, DeliverCommand, PlayState } from "./core-types.js";
 import { MAX_ACCOUNT_DECISIONS, MAX_PLAY_DECISIONS, recordDecision } from "./decision-log.js";
 import { ruleHolds } from "./detect.js";
-import type { Decision, JourneyEvent } from "./journey-types.js";
+import type { AccountSnapshot, Decision, JourneyEvent } from "./journey-types.js";
+import { RECENT_EVENTS } from "../compile/compile-condition.js";
+import { recentForRules } from "./recent-events.js";
 
 /** Actions an account holds for paused plays; older ones beyond this are dropped (recorded). */
 export const MAX_HELD = 50;
@@ -45,11 +47,29 @@ export class CoreRun {
     return this.context.plan(play.version);
   }
 
+  private ruleView: AccountSnapshot | undefined;
+
+  /**
+   * The account as rules see it: the snapshot and, when a plan counts events, `recent_events`
+   * (computed once per core call: the clock does not move within one).
+   */
+  get ruleAccount(): AccountSnapshot {
+    const recent = this.state.recent ?? [];
+    if (recent.length === 0) return this.state.account;
+    this.ruleView ??= { ...this.state.account, [RECENT_EVENTS]: recentForRules(recent, this.now) };
+    return this.ruleView;
+  }
+
+  /** Forgets the rules' view of the account: the snapshot or the counted events changed. */
+  accountChanged(): void {
+    this.ruleView = undefined;
+  }
+
   /** Whether a rule holds for the account (and an event, and a play's experiment variants) now. */
   holds(rule: JsonLogicRule, event?: JourneyEvent, play?: PlayState): boolean {
     return ruleHolds(
       rule,
-      this.state.account,
+      this.ruleAccount,
       this.now,
       event,
       play?.experiments ?? (play === undefined ? undefined : {}),

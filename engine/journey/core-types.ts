@@ -1,6 +1,7 @@
 // The journey core's contract: plain serialisable data in (the account's state, one input, the
 // time, the plans), plain data out (the next state and the commands to carry out). Nothing here
 // knows Temporal; the account workflow and the in-process runner both speak it.
+import type { RecentEvent } from "./recent-events.js";
 import type { CompiledPlan } from "../compile/plan.js";
 import type { AccountPolicy } from "../validate/validate-policy.js";
 import type { ActionEvent } from "./action-event.js";
@@ -84,6 +85,8 @@ export interface ActivePlay {
 export interface AccountCoreState {
   readonly accountId: string;
   account: AccountSnapshot;
+  /** The events some plan counts (`count(...)`), within their windows: see recent-events.ts. */
+  recent?: RecentEvent[];
   /** Recent events with their sequence numbers, for waits that begin after the event arrived. */
   inbox: { readonly seq: number; readonly event: JourneyEvent }[];
   /** The sequence number of the latest event. */

@@ -4,6 +4,7 @@ import type { CompiledPlan, PlanStep } from "../compile/plan.js";
 import type { CoreRun } from "./core-run.js";
 import type { PlayState } from "./core-types.js";
 import { describeTriggers, firedTrigger, nextTriggerWake } from "./detect.js";
+import { nextCountExpiry } from "./recent-events.js";
 import { durationText as days } from "./duration-text.js";
 
 /** A wait step of a plan. */
@@ -59,7 +60,7 @@ export function waitOutcome(
       .some((event) => event.type === type && (step.when === undefined || run.holds(step.when, event)));
     if (match) return { kind: "fired", reason: `${type} received` };
   } else if (step.triggers !== undefined) {
-    const fired = firedTrigger(plan, step.triggers, run.state.account, now, run.eventsAfter(cursor));
+    const fired = firedTrigger(plan, step.triggers, run.ruleAccount, now, run.eventsAfter(cursor));
     if (fired !== undefined) return { kind: "fired", reason: fired };
   } else if (step.durationMs !== undefined) {
     if (now >= since + step.durationMs) return { kind: "fired", reason: `${waitText(plan, step)} reached` };
@@ -74,8 +75,11 @@ export function waitOutcome(
 /** The next time the passage of time alone could end the wait (a window opening, a duration, a timeout). */
 export function waitWake(run: CoreRun, plan: CompiledPlan, step: WaitStep, since: number): number | undefined {
   let at = step.timeoutMs === undefined ? Infinity : since + step.timeoutMs;
-  if (step.triggers !== undefined) at = Math.min(at, nextTriggerWake(plan, step.triggers, run.state.account, run.now));
-  else if (step.durationMs !== undefined) at = Math.min(at, since + step.durationMs);
+  if (step.triggers !== undefined) {
+    at = Math.min(at, nextTriggerWake(plan, step.triggers, run.state.account, run.now));
+    // A count over a sliding window can change with no new event: look again when one ages out.
+    at = Math.min(at, nextCountExpiry(run.state.recent ?? [], plan, run.now) ?? Infinity);
+  } else if (step.durationMs !== undefined) at = Math.min(at, since + step.durationMs);
   else if (step.event === undefined && step.any === undefined) at = Math.min(at, dateTarget(run, step) ?? Infinity);
   return at === Infinity ? undefined : at;
 }

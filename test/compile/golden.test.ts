@@ -13,7 +13,14 @@ function compileFile(file: string) {
 
 describe("compiler goldens", () => {
   it("finds the fixtures", () => {
-    expect(fixtures.map(([name]) => name)).toEqual(["branches", "conditions", "experiments", "journey", "triggers"]);
+    expect(fixtures.map(([name]) => name)).toEqual([
+      "branches",
+      "conditions",
+      "counts",
+      "experiments",
+      "journey",
+      "triggers",
+    ]);
   });
 
   it.each(fixtures)("%s compiles to its golden JSON Logic", async (name, file) => {
