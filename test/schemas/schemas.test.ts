@@ -28,11 +28,14 @@ describe("JSON Schemas", () => {
     expect(() => ajv.compile(schema)).not.toThrow();
   });
 
-  it.each(schemas)("%s describes every property, for editor hover docs", (_file, schema) => {
+  it.each(schemas)("%s titles and describes every property, for editor hover docs", (_file, schema) => {
     const found = properties(schema, "#");
     expect(found.length).toBeGreaterThan(10);
     const undocumented = found.filter(([, value]) => typeof value.description !== "string").map(([path]) => path);
     expect(undocumented).toEqual([]);
+    // A title heads each hover; without one, editors head every hover with the schema's own title.
+    const untitled = found.filter(([, value]) => typeof value.title !== "string").map(([path]) => path);
+    expect(untitled).toEqual([]);
   });
 
   it("closes every playbook object to unknown keys", () => {
