@@ -12,6 +12,7 @@ import { experimentVariant } from "./experiment-variant.js";
 import { frequencyBreach } from "./offer-frequency.js";
 import { nextSendTime, windowTimeZone } from "./send-window.js";
 import { stepGraph, targetStep } from "./step-graph.js";
+import { quietUntil, touchCapReached, touchChannel } from "./touch-policy.js";
 import { waitOutcome, waitText, type WaitStep } from "./wait-step.js";
 
 const DAY_MS = 86_400_000;
@@ -366,22 +367,33 @@ function actionStep(run: CoreRun, play: PlayState, plan: CompiledPlan, step: Act
     return { kind: "goto", step: next };
   }
   if (wait?.kind === "send_window") play.wait = undefined;
-  else {
-    const window = plan.eligibility.sendWindow;
-    if (window !== undefined) {
-      const zone = windowTimeZone(window, run.state.account.timezone);
-      const at = nextSendTime(window, zone, run.now);
-      if (at !== undefined && at > run.now) {
-        run.decide(play, "held", `held: outside send window until ${run.iso(at)} (${zone})`, step.id);
-        play.wait = { kind: "send_window", at };
-        return { kind: "stay" };
-      }
+  const channel = touchChannel(step);
+  const window = plan.eligibility.sendWindow;
+  if (window !== undefined) {
+    const zone = windowTimeZone(window, run.state.account.timezone);
+    const at = nextSendTime(window, zone, run.now);
+    if (at !== undefined && at > run.now) {
+      run.decide(play, "held", `held: outside send window until ${run.iso(at)} (${zone})`, step.id);
+      play.wait = { kind: "send_window", at };
+      return { kind: "stay" };
     }
+  }
+  const quiet = quietUntil(run.context.policy, channel, run.state.account.timezone, run.now);
+  if (quiet !== undefined) {
+    run.decide(play, "held", `held: the account's quiet hours until ${run.iso(quiet.at)} (${quiet.zone})`, step.id);
+    play.wait = { kind: "send_window", at: quiet.at };
+    return { kind: "stay" };
   }
   // Guardrails are checked again right before the action, not only at entry.
   const blocked = ineligibility(run, plan);
   if (blocked !== undefined) {
     run.decide(play, "suppressed", blocked, step.id);
+    return { kind: "goto", step: next };
+  }
+  const capped = touchCapReached(run.state.touches ?? [], run.context.policy, channel, run.now);
+  if (capped !== undefined) {
+    run.decideAccount("suppressed", `${play.playbookId} ${step.action} ${capped}`);
+    run.decide(play, "suppressed", capped, step.id);
     return { kind: "goto", step: next };
   }
   if (step.offer !== undefined) return offerStep(run, play, plan, step, step.offer, next);

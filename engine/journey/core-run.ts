@@ -10,6 +10,7 @@ import { ruleHolds } from "./detect.js";
 import type { AccountSnapshot, Decision, JourneyEvent } from "./journey-types.js";
 import { RECENT_EVENTS } from "../compile/compile-condition.js";
 import { recentForRules } from "./recent-events.js";
+import { rememberTouch, touchChannel } from "./touch-policy.js";
 
 /** Actions an account holds for paused plays; older ones beyond this are dropped (recorded). */
 export const MAX_HELD = 50;
@@ -127,6 +128,10 @@ export class CoreRun {
     if (play.holdout) {
       this.decide(play, "holdout", `holdout: ${action.type} not delivered`, step.id);
       return;
+    }
+    if ((this.context.policy.touches?.length ?? 0) > 0 || this.state.touches !== undefined) {
+      rememberTouch((this.state.touches ??= []), this.context.policy, touchChannel(step), this.now);
+      if (this.state.touches.length === 0) delete this.state.touches;
     }
     const kind = options.kind ?? step.action;
     const command: DeliverCommand = {

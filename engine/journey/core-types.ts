@@ -2,6 +2,7 @@
 // time, the plans), plain data out (the next state and the commands to carry out). Nothing here
 // knows Temporal; the account workflow and the in-process runner both speak it.
 import type { RecentEvent } from "./recent-events.js";
+import type { Touch } from "./touch-policy.js";
 import type { CompiledPlan } from "../compile/plan.js";
 import type { AccountPolicy } from "../validate/validate-policy.js";
 import type { ActionEvent } from "./action-event.js";
@@ -85,6 +86,8 @@ export interface ActivePlay {
 export interface AccountCoreState {
   readonly accountId: string;
   account: AccountSnapshot;
+  /** The account's touches within the policy's caps' windows: see touch-policy.ts. */
+  touches?: Touch[];
   /** The events some plan counts (`count(...)`), within their windows: see recent-events.ts. */
   recent?: RecentEvent[];
   /** Recent events with their sequence numbers, for waits that begin after the event arrived. */

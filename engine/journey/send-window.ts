@@ -36,7 +36,10 @@ function isOpen(window: SendWindow, formatter: Intl.DateTimeFormat, at: number):
   if (day === undefined || !window.days.includes(day)) return false;
   if (window.hours === undefined) return true;
   const now = (Number(part("hour")) % 24) * 60 + Number(part("minute"));
-  return now >= minutes(window.hours.from) && now < minutes(window.hours.to);
+  const from = minutes(window.hours.from);
+  const to = minutes(window.hours.to);
+  // A window whose end is before its start wraps past midnight (20:00-08:00).
+  return from <= to ? now >= from && now < to : now >= from || now < to;
 }
 
 /**
