@@ -30,6 +30,7 @@ export function printDiagnostics(diagnostics: readonly Diagnostic[], text: strin
 export const PLAYBOOK_IDS = [
   "at-risk-retention",
   "downsell-save",
+  "dsr-engagement-upsell",
   "new-department-cross-sell",
   "renewal-bundle",
   "seat-upsell",

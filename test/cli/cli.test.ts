@@ -64,7 +64,7 @@ describe("playloop validate", () => {
     const { code, stdout, stderr } = playloop("validate", "playbooks");
     expect(stderr).toBe("");
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^5 playbooks valid: at-risk-retention, downsell-save/);
+    expect(stdout).toMatch(/^6 playbooks valid: at-risk-retention, downsell-save, dsr-engagement-upsell/);
   });
 
   it.each(BAD_INPUTS)("rejects %s with exit 1 and file:line:col, no stack trace", (_what, content, code, line) => {

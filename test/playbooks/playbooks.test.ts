@@ -73,6 +73,7 @@ describe("bundled playbooks", () => {
     expect(summary).toEqual({
       "seat-upsell": ["upsell", 50],
       "renewal-bundle": ["upsell", 60],
+      "dsr-engagement-upsell": ["upsell", 55],
       "new-department-cross-sell": ["cross_sell", 40],
       "downsell-save": ["downsell", 90],
       "at-risk-retention": ["retention", 100],

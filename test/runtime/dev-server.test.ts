@@ -275,6 +275,7 @@ describe("playloop on the Temporal dev server", () => {
     expect(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.Plays)?.filter((p) => !p.includes("@"))).toEqual([
       "at-risk-retention",
       "downsell-save",
+      "dsr-engagement-upsell",
       "new-department-cross-sell",
       "renewal-bundle",
       "seat-upsell",
@@ -288,6 +289,7 @@ describe("playloop on the Temporal dev server", () => {
     expect(status.plays.map((p) => [p.playbookId, p.status])).toEqual([
       ["at-risk-retention", "detecting"],
       ["downsell-save", "detecting"],
+      ["dsr-engagement-upsell", "detecting"],
       ["new-department-cross-sell", "detecting"],
       ["renewal-bundle", "detecting"],
       ["seat-upsell", "running"],
@@ -353,7 +355,7 @@ describe("playloop on the Temporal dev server", () => {
     expect(eventsAgain.stdout).toContain("crm-events.ndjson: accepted 0, unchanged 4, rejected 0");
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(await (await request("GET", "/v1/accounts/crm-001")).json()).toEqual(before);
-    expect((before as AccountView).plays).toHaveLength(5);
+    expect((before as AccountView).plays).toHaveLength(6);
   }, 120_000);
 
   it("rejects malformed export lines with their line numbers and ingests the rest", async () => {
