@@ -151,7 +151,7 @@ export function followVersion(run: CoreRun, play: PlayState, plan: CompiledPlan)
 function waitStep(run: CoreRun, play: PlayState, plan: CompiledPlan, step: WaitStep, next: string | null): Move {
   const wait = play.wait?.kind === "step" ? play.wait : { kind: "step" as const, since: run.now, cursor: play.cursor };
   play.wait = wait;
-  const outcome = waitOutcome(run, plan, step, wait.since, wait.cursor);
+  const outcome = waitOutcome(run, plan, step, wait.since, wait.cursor, play);
   if (outcome === undefined) return { kind: "stay" };
   play.cursor = run.state.seq;
   if (outcome.kind === "fired") {

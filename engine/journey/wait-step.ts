@@ -33,20 +33,24 @@ export function waitText(plan: CompiledPlan, step: WaitStep): string {
   return step.beforeMs ? `${days(step.beforeMs)} before ${field}` : field;
 }
 
-/** Whether the wait a play is in at `step` has ended, given the events since `cursor`. */
+/**
+ * Whether the wait a play is in at `step` has ended, given the events since `cursor`; the play's
+ * experiment variants are in the conditions' view when `play` is given.
+ */
 export function waitOutcome(
   run: CoreRun,
   plan: CompiledPlan,
   step: WaitStep,
   since: number,
   cursor: number,
+  play?: PlayState,
 ): WaitOutcome {
   const now = run.now;
   if (step.any !== undefined) {
     // The earliest event that matches a path; for it, the first path it matches.
     for (const event of run.eventsAfter(cursor)) {
       const index = step.any.findIndex(
-        (path) => path.event === event.type && (path.when === undefined || run.holds(path.when, event)),
+        (path) => path.event === event.type && (path.when === undefined || run.holds(path.when, event, play)),
       );
       const path = step.any[index];
       if (path === undefined) continue;
@@ -57,7 +61,7 @@ export function waitOutcome(
     const type = step.event;
     const match = run
       .eventsAfter(cursor)
-      .some((event) => event.type === type && (step.when === undefined || run.holds(step.when, event)));
+      .some((event) => event.type === type && (step.when === undefined || run.holds(step.when, event, play)));
     if (match) return { kind: "fired", reason: `${type} received` };
   } else if (step.triggers !== undefined) {
     const fired = firedTrigger(plan, step.triggers, run.ruleAccount, now, run.eventsAfter(cursor));

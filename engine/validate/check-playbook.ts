@@ -1,7 +1,8 @@
 // Checks beyond the schema: references, cycles, duplicate ids, discount fences; the journey's
 // graph (jumps, reachability, spinning paths) in check-journey-graph.ts.
 import type { NameRef, PlaybookNode } from "../ast/playbook.js";
-import { segmentsUsed } from "../ast/walk-expr.js";
+import type { Expr } from "../ast/expression.js";
+import { segmentsUsed, walkExpr } from "../ast/walk-expr.js";
 import type { DiagnosticCode } from "../diagnostics/codes.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { didYouMean } from "../diagnostics/suggest.js";
@@ -133,6 +134,36 @@ class Checker {
         const names = step.variants.map((v) => v.name);
         for (const ref of step.unknownGotos) this.reference(ref, names, "E_UNKNOWN_VARIANT", "variant");
       }
+    this.experimentReferences();
+  }
+
+  /** `experiments.<name>` in a condition names a declared experiment, compared with one of its variants. */
+  experimentReferences(): void {
+    const variants = new Map<string, string[]>();
+    for (const stage of this.playbook.stages)
+      for (const step of stage.steps)
+        if (step.kind === "experiment")
+          variants.set(
+            step.name,
+            step.variants.map((v) => v.name),
+          );
+    const experimentOf = (expr: Expr): string | undefined =>
+      expr.kind === "field" && expr.path[0] === "experiments" && expr.path.length === 2 ? expr.path[1] : undefined;
+    for (const condition of [...this.playbook.segments.map((s) => s.condition), ...allConditions(this.playbook)])
+      walkExpr(condition, (node) => {
+        const name = experimentOf(node);
+        if (name !== undefined && node.kind === "field" && !variants.has(name))
+          this.reference({ name, span: node.span }, [...variants.keys()], "E_UNKNOWN_EXPERIMENT", "experiment");
+        if (node.kind !== "compare" || (node.op !== "==" && node.op !== "!=")) return;
+        for (const [side, other] of [
+          [node.left, node.right],
+          [node.right, node.left],
+        ] as const) {
+          const known = variants.get(experimentOf(side) ?? "");
+          if (known !== undefined && other.kind === "literal" && typeof other.value === "string")
+            this.reference({ name: other.value, span: other.span }, known, "E_UNKNOWN_VARIANT", "variant");
+        }
+      });
   }
 
   /** A versioning map must lead to steps this version has. */

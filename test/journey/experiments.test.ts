@@ -93,4 +93,37 @@ describe("an experiment", () => {
     }
     expect([...seen].sort()).toEqual(["call", "no_call"]);
   });
+
+  it("is visible to a wait's event conditions too", () => {
+    const waiting = compileText(`playbook: exp-wait
+name: A wait that depends on the variant
+motion: upsell
+journey:
+  detect:
+    - wait: { event: usage.updated }
+  orchestrate:
+    - experiment: { name: arm, variants: { a: 50%, b: 50% } }
+    - wait:
+        any:
+          - { event: qbr.completed, when: 'experiments.arm == "a"', goto: commit }
+          - { event: qbr.completed, when: 'experiments.arm == "b"', goto: end }
+  commit:
+    - crm.task: { owner: ae, title: "Offer" }
+`);
+    const seen = new Set<string>();
+    for (let i = 0; seen.size < 2 && i < 50; i++) {
+      const h = new CoreHarness({ plans: [waiting], account: sampleAccount(`w-${i}`) });
+      h.event("usage.updated");
+      h.event("qbr.completed");
+      const arm = h.play("exp-wait").experiments?.arm ?? "";
+      seen.add(arm);
+      expect(h.delivered().length).toBe(arm === "a" ? 1 : 0);
+      expect(h.decisions("exp-wait")).toContain(
+        arm === "a"
+          ? 'fired: qbr.completed received (experiments.arm == "a"): path 1 -> commit'
+          : 'fired: qbr.completed received (experiments.arm == "b"): path 2 -> end',
+      );
+    }
+    expect([...seen].sort()).toEqual(["a", "b"]);
+  });
 });
