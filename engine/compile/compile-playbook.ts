@@ -3,7 +3,7 @@ import type { Expr } from "../ast/expression.js";
 import type { LabeledCondition, PlaybookNode, StepNode, TriggerNode } from "../ast/playbook.js";
 import { walkExpr } from "../ast/walk-expr.js";
 import type { JsonLogicRule } from "../rules/rule-types.js";
-import { allConditions } from "../validate/all-conditions.js";
+import { everyCondition } from "../validate/all-conditions.js";
 import { compileCondition } from "./compile-condition.js";
 import { contentHash } from "./content-hash.js";
 import {
@@ -248,7 +248,7 @@ class PlanCompiler {
 /** Every event type a condition counts, with its longest window; undefined when none does. */
 function countedEvents(playbook: PlaybookNode): PlanCount[] | undefined {
   const windows = new Map<string, number>();
-  for (const expr of [...playbook.segments.map((s) => s.condition), ...allConditions(playbook)])
+  for (const expr of everyCondition(playbook))
     walkExpr(expr, (node) => {
       if (node.kind === "count") windows.set(node.event, Math.max(windows.get(node.event) ?? 0, node.windowMs));
     });

@@ -255,13 +255,16 @@ function deployedAndRunningPlans(run: CoreRun): (CompiledPlan | undefined)[] {
   ];
 }
 
-/** Applies an event to the account: the snapshot, the offers it settles, the plays it ends. */
-function applyEvent(run: CoreRun, event: Extract<CoreInput, { kind: "event" }>["event"]): void {
+/** Applies an event to the account: the snapshot, the counted events, the offers it settles, the plays it ends. */
+function applyEvent(
+  run: CoreRun,
+  event: Extract<CoreInput, { kind: "event" }>["event"],
+  windows: ReadonlyMap<string, number>,
+): void {
   const { state } = run;
   state.seen.push(event.id);
   if (state.seen.length > MAX_SEEN_EVENTS) state.seen.splice(0, state.seen.length - MAX_SEEN_EVENTS);
   if (SNAPSHOT_EVENTS.has(event.type) && event.data !== undefined) state.account = deepMerge(state.account, event.data);
-  const windows = countWindows(deployedAndRunningPlans(run));
   if (windows.has(event.type)) rememberEvent((state.recent ??= []), event, windows, run.now);
   run.accountChanged();
   state.seq++;
@@ -283,8 +286,11 @@ function applyEvent(run: CoreRun, event: Extract<CoreInput, { kind: "event" }>["
  */
 export function applyInput(state: AccountCoreState, input: CoreInput, context: CoreContext): CoreResult {
   const run = new CoreRun(state, context);
-  if (state.recent !== undefined) {
-    pruneRecent(state.recent, countWindows(deployedAndRunningPlans(run)), run.now);
+  // What the plans count: needed to prune what is kept and to keep an event, before any play moves.
+  const windows =
+    state.recent !== undefined || input.kind === "event" ? countWindows(deployedAndRunningPlans(run)) : undefined;
+  if (state.recent !== undefined && windows !== undefined) {
+    pruneRecent(state.recent, windows, run.now);
     if (state.recent.length === 0) delete state.recent;
   }
   switch (input.kind) {
@@ -297,7 +303,7 @@ export function applyInput(state: AccountCoreState, input: CoreInput, context: C
       break;
     case "event":
       if (hasSeenEvent(state, input.event.id)) return { state, commands: [] };
-      applyEvent(run, input.event);
+      applyEvent(run, input.event, windows ?? new Map());
       break;
     case "timer":
       state.timer = undefined;

@@ -73,7 +73,8 @@ export class CoreRun {
       this.ruleAccount,
       this.now,
       event,
-      play?.experiments ?? (play === undefined ? undefined : {}),
+      // With a play, `experiments` is always the play's variants (empty before any), never an account field.
+      play === undefined ? undefined : (play.experiments ?? {}),
     );
   }
 

@@ -133,13 +133,15 @@ async function startWorker(
   return { worker, record: await createRecordWorker(common), registry, follower, deployments };
 }
 
+/** Shuts down the workers still running. */
+function shutdownRunning(workers: readonly Worker[]): void {
+  for (const worker of workers) if (worker.getState() === "RUNNING") worker.shutdown();
+}
+
 /** Runs both workers of a fleet member until either stops; shutting one down shuts down the other. */
 async function runFleet(fleet: FleetWorker): Promise<void> {
-  const stopBoth = (): void => {
-    for (const worker of [fleet.worker, fleet.record]) if (worker.getState() === "RUNNING") worker.shutdown();
-  };
-  const runs = [fleet.worker.run(), fleet.record.run()].map((run) => run.finally(stopBoth));
-  await Promise.all(runs);
+  const workers = [fleet.worker, fleet.record];
+  await Promise.all(workers.map((worker) => worker.run().finally(() => shutdownRunning(workers))));
 }
 
 /**
@@ -194,7 +196,7 @@ async function runUntilStopped(
     running?.then(() => "worker stopped") ?? new Promise<string>(() => {}),
   ]);
   logger.info(`stopping (${reason})`);
-  for (const worker of workers) if (worker.getState() === "RUNNING") worker.shutdown();
+  shutdownRunning(workers);
   await running;
   await cleanup();
 }

@@ -22,3 +22,8 @@ export function allConditions(playbook: PlaybookNode): Expr[] {
     ...steps.flatMap((s) => (s.kind === "branch" ? s.paths.map((p) => p.when) : [])),
   ];
 }
+
+/** Every condition a playbook holds: its segment definitions and all the others. */
+export function everyCondition(playbook: PlaybookNode): Expr[] {
+  return [...playbook.segments.map((s) => s.condition), ...allConditions(playbook)];
+}

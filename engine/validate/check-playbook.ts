@@ -8,7 +8,7 @@ import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { didYouMean } from "../diagnostics/suggest.js";
 import type { Span } from "../parse/locate.js";
 import { FORBIDDEN_SEGMENTS } from "../rules/safe-path.js";
-import { allConditions } from "./all-conditions.js";
+import { allConditions, everyCondition } from "./all-conditions.js";
 import { checkJourneyGraph } from "./check-journey-graph.js";
 
 const pct = (fraction: number): string => `${Math.round(fraction * 10000) / 100}%`;
@@ -113,6 +113,8 @@ class Checker {
   /** Experiments: unique names, shares adding up to 100%, `goto` only for variants they have. */
   experiments(): void {
     const seen = new Map<string, Span>();
+    /** Each experiment's variant names (the last definition of a name, when it is defined twice). */
+    const variants = new Map<string, string[]>();
     for (const stage of this.playbook.stages)
       for (const step of stage.steps) {
         if (step.kind !== "experiment") continue;
@@ -132,24 +134,17 @@ class Checker {
             step.variantsSpan,
           );
         const names = step.variants.map((v) => v.name);
+        variants.set(step.name, names);
         for (const ref of step.unknownGotos) this.reference(ref, names, "E_UNKNOWN_VARIANT", "variant");
       }
-    this.experimentReferences();
+    this.experimentReferences(variants);
   }
 
   /** `experiments.<name>` in a condition names a declared experiment, compared with one of its variants. */
-  experimentReferences(): void {
-    const variants = new Map<string, string[]>();
-    for (const stage of this.playbook.stages)
-      for (const step of stage.steps)
-        if (step.kind === "experiment")
-          variants.set(
-            step.name,
-            step.variants.map((v) => v.name),
-          );
+  experimentReferences(variants: ReadonlyMap<string, readonly string[]>): void {
     const experimentOf = (expr: Expr): string | undefined =>
       expr.kind === "field" && expr.path[0] === "experiments" && expr.path.length === 2 ? expr.path[1] : undefined;
-    for (const condition of [...this.playbook.segments.map((s) => s.condition), ...allConditions(this.playbook)])
+    for (const condition of everyCondition(this.playbook))
       walkExpr(condition, (node) => {
         const name = experimentOf(node);
         if (name !== undefined && node.kind === "field" && !variants.has(name))
