@@ -13,8 +13,10 @@ import type {
   CoreCommand,
   CoreContext,
   CoreInput,
+  DeliverCommand,
   SearchAttributeValues,
 } from "../engine/journey/core-types.js";
+import { DEFAULT_DESTINATION, type Destination } from "../engine/journey/route-action.js";
 import {
   decodePlans,
   deploySignal,
@@ -44,6 +46,17 @@ const { deliverActions } = wf.proxyActivities<Activities>({
   },
 });
 
+/** The actions bound for one destination, and whether an activity is delivering them. */
+interface DeliveryLane {
+  readonly key: string;
+  readonly destination: Destination | undefined;
+  readonly queue: DeliverCommand[];
+  busy: boolean;
+}
+
+/** `default` named in a route beside others: reported as such, held and resent to it alone. */
+const DEFAULT_ROUTE: Destination = { name: DEFAULT_DESTINATION, kind: "default" };
+
 const { resolvePlans } = wf.proxyLocalActivities<Activities>({ startToCloseTimeout: "10 seconds" });
 
 /** Search attribute values as Temporal's typed updates; `paused` is the Paused value last sent. */
@@ -65,9 +78,13 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
   let set: PlanSetRef | undefined = carried?.set;
   let core: AccountCoreState | undefined = carried?.core;
   const inputs: CoreInput[] = [];
-  /** Actions the core asked for, in order, until their delivery is reported back. */
-  const outbox: Extract<CoreCommand, { kind: "deliver" }>[] = [];
-  let delivering = false;
+  /**
+   * Actions the core asked for, in order, until their delivery is reported back: one lane per
+   * destination, each with its own activities, so a failing destination holds up only its own.
+   * Lane "" is `default` (the worker's action log and webhook).
+   */
+  const lanes = new Map<string, DeliveryLane>();
+  const deliveriesIdle = (): boolean => [...lanes.values()].every((lane) => lane.queue.length === 0 && !lane.busy);
   let timer: { readonly at: number; readonly scope: wf.CancellationScope } | undefined;
 
   const lookup = (version: string): CompiledPlan | undefined => plans.get(version);
@@ -162,20 +179,34 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
       );
   }
 
-  /** Delivers queued actions in order, a batch per activity; each result goes back to the core. */
-  async function pump(): Promise<void> {
-    if (delivering) return;
-    delivering = true;
-    while (outbox.length > 0) {
-      const batch = outbox.slice(0, 20);
+  /** Queues an action on the lane of each destination it is routed to. */
+  function enqueue(delivery: DeliverCommand): void {
+    for (const destination of delivery.destinations ?? [undefined]) {
+      const key = destination === undefined || destination.kind === "default" ? "" : destination.name;
+      let lane = lanes.get(key);
+      if (lane === undefined) lanes.set(key, (lane = { key, destination, queue: [], busy: false }));
+      lane.queue.push(delivery);
+    }
+  }
+
+  /** Delivers one lane's actions in order, a batch per activity; each result goes back to the core. */
+  async function pump(lane: DeliveryLane): Promise<void> {
+    if (lane.busy) return;
+    lane.busy = true;
+    const routed = lane.key === "" ? undefined : lane.destination;
+    const via = routed === undefined ? "" : ` via ${routed.name}`;
+    while (lane.queue.length > 0) {
+      const batch = lane.queue.slice(0, 20);
       const steps = batch.map((d) => d.step).join(", ");
       let results: readonly DeliveryResult[];
       try {
+        const actions = batch.map((d) => d.action);
         results = await deliverActions.executeWithOptions(
           {
-            summary: `Deliver ${batch.length === 1 ? batch[0]?.summary.replace(/^Deliver /, "") : `${batch.length} actions (${steps}) to ${input.accountId}`}`,
+            summary: `Deliver ${batch.length === 1 ? batch[0]?.summary.replace(/^Deliver /, "") : `${batch.length} actions (${steps}) to ${input.accountId}${via}`}`,
           },
-          [batch.map((d) => d.action)],
+          // An unrouted action goes out exactly as before routing existed, so old histories replay.
+          routed === undefined ? [actions] : [actions, routed],
         );
       } catch (failure) {
         const error =
@@ -184,17 +215,22 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
             : String(failure);
         results = batch.map((d) => ({ id: d.action.id, error }));
       }
-      outbox.splice(0, batch.length);
+      lane.queue.splice(0, batch.length);
       batch.forEach((delivery, index) => {
         const result = results[index];
+        // Routed deliveries report (and, when held, go out again) per destination.
+        const destination = delivery.destinations === undefined ? undefined : (lane.destination ?? DEFAULT_ROUTE);
         // Held by a worker that knows the play is paused: the core keeps it, and the set is loaded.
         if (result?.heldBy !== undefined) {
           noteHint(result.heldBy);
-          inputs.push({ kind: "held", delivery });
-        } else inputs.push(deliveryReport(delivery, result?.error));
+          inputs.push({
+            kind: "held",
+            delivery: destination === undefined ? delivery : { ...delivery, destinations: [destination] },
+          });
+        } else inputs.push(deliveryReport(delivery, result?.error, destination?.name));
       });
     }
-    delivering = false;
+    lane.busy = false;
   }
 
   function planSetUpdate(): SearchAttributeUpdatePair[] {
@@ -208,7 +244,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
     for (const command of commands) {
       switch (command.kind) {
         case "deliver":
-          outbox.push(command);
+          enqueue(command);
           break;
         case "set_timer":
           armTimer(command.at, command.summary);
@@ -230,7 +266,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
           break;
       }
     }
-    if (outbox.length > 0) void pump();
+    for (const lane of lanes.values()) if (lane.queue.length > 0) void pump(lane);
   }
 
   const context = (): CoreContext => ({
@@ -247,9 +283,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
   if (carried !== undefined) await loadPlans();
   if (core?.timer !== undefined) armTimer(core.timer.at, core.timer.summary);
   for (;;) {
-    await wf.condition(
-      () => inputs.length > 0 || announced !== undefined || (tooLong() && outbox.length === 0 && !delivering),
-    );
+    await wf.condition(() => inputs.length > 0 || announced !== undefined || (tooLong() && deliveriesIdle()));
     if (
       set === undefined ||
       announced !== undefined ||
@@ -265,7 +299,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
       wanted = asked.find(newer);
     }
     if (inputs.length === 0) {
-      if (!(tooLong() && outbox.length === 0 && !delivering)) continue;
+      if (!(tooLong() && deliveriesIdle())) continue;
       await wf.condition(wf.allHandlersFinished);
       if (inputs.length > 0) continue;
       const current = new Set(Object.values(set?.versions ?? {}));

@@ -25,11 +25,17 @@ export interface DeployPlan {
   /** Per changed playbook whose new version migrates running plays: where they are and what happens. */
   readonly migrations?: Readonly<Record<string, readonly MigrationCount[]>>;
   readonly policyChanged: boolean;
+  /** The routing (destinations.yaml) differs from the deployed one. */
+  readonly destinationsChanged?: boolean;
 }
 
 /** True when the deploy would change the deployed set. */
 export function deployChangesSomething(plan: DeployPlan): boolean {
-  return plan.policyChanged || plan.changes.some((change) => change.kind !== "unchanged");
+  return (
+    plan.policyChanged ||
+    plan.destinationsChanged === true ||
+    plan.changes.some((change) => change.kind !== "unchanged")
+  );
 }
 
 const MARK = { added: "+", removed: "-", changed: "~", unchanged: "=" } as const;
@@ -74,6 +80,7 @@ export function formatDeployPlan(plan: DeployPlan): string {
     }
   }
   if (plan.policyChanged) lines.push("~ policy.yaml changed");
+  if (plan.destinationsChanged === true) lines.push("~ destinations.yaml changed: actions route differently");
   if (!deployChangesSomething(plan)) lines.push("", "Nothing to deploy: the folder is what runs.");
   return `${lines.join("\n")}\n`;
 }

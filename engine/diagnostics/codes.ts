@@ -35,6 +35,8 @@ export const DIAGNOSTIC_CODES = {
   E_UNREACHABLE_STEP: "A step can never run: the step before it always jumps elsewhere and nothing jumps to it.",
   E_JOURNEY_SPINS: "Steps lead to each other without a wait or a delay, so a journey could go round forever.",
   E_EMPTY_JOURNEY: "The journey has no stage with steps.",
+  E_UNKNOWN_DESTINATION: "A route in destinations.yaml sends actions to a destination it does not declare.",
+  E_UNKNOWN_ROUTE: "A route in destinations.yaml names an action kind or a playbook step that does not exist.",
   W_APPROVAL_UNUSED: "The approval threshold is at or above the maximum discount, so no offer can need approval.",
   W_UNUSED_SEGMENT: "A segment is defined but never used.",
   W_UNUSED_TRIGGER: "A trigger is defined but never waited for.",

@@ -311,9 +311,10 @@ export function applyInput(state: AccountCoreState, input: CoreInput, context: C
     case "delivered": {
       const play = state.plays[input.playbookId];
       if (play !== undefined) {
+        const to = input.destination === undefined ? "" : ` to ${input.destination}`;
         if (input.error === undefined)
-          run.decide(play, "delivered", `${input.action} delivered as ${input.actionId}`, input.step, input.stage);
-        else run.decide(play, "blocked", `delivery failed: ${input.error}`, input.step, input.stage);
+          run.decide(play, "delivered", `${input.action} delivered${to} as ${input.actionId}`, input.step, input.stage);
+        else run.decide(play, "blocked", `delivery${to} failed: ${input.error}`, input.step, input.stage);
       }
       break;
     }

@@ -10,6 +10,7 @@ import { ruleHolds } from "./detect.js";
 import type { AccountSnapshot, Decision, JourneyEvent } from "./journey-types.js";
 import { RECENT_EVENTS } from "../compile/compile-condition.js";
 import { recentForRules } from "./recent-events.js";
+import { routeAction } from "./route-action.js";
 import { rememberTouch, touchChannel } from "./touch-policy.js";
 
 /** Actions an account holds for paused plays; older ones beyond this are dropped (recorded). */
@@ -135,12 +136,19 @@ export class CoreRun {
       if (this.state.touches.length === 0) delete this.state.touches;
     }
     const kind = options.kind ?? step.action;
+    const destinations = routeAction(this.context.policy.routing, {
+      playbookId: play.playbookId,
+      step: step.id,
+      kind,
+      channel: touchChannel(step),
+    });
     const command: DeliverCommand = {
       kind: "deliver",
       playbookId: play.playbookId,
       step: step.id,
       action,
-      summary: `Deliver ${kind} (${step.id}) to ${this.state.accountId}`,
+      summary: `Deliver ${kind} (${step.id}) to ${this.state.accountId}${destinations === undefined ? "" : ` via ${destinations.map((d) => d.name).join(", ")}`}`,
+      ...(destinations === undefined ? {} : { destinations }),
     };
     if (this.context.controls?.[play.playbookId] === "paused") this.holdOrSkip(play, plan, command);
     else this.commands.push(command);

@@ -6,6 +6,7 @@ import type { Touch } from "./touch-policy.js";
 import type { CompiledPlan } from "../compile/plan.js";
 import type { AccountPolicy } from "../validate/validate-policy.js";
 import type { ActionEvent } from "./action-event.js";
+import type { Destination } from "./route-action.js";
 import type { AccountSnapshot, Decision, JourneyEvent, OfferRecord } from "./journey-types.js";
 
 /** What a play is waiting for, with what it needs to decide when the wait ends. */
@@ -148,6 +149,8 @@ export type CoreInput =
       /** The stage the action was sent from (the play may have moved on since). */
       readonly stage: string;
       readonly error?: string;
+      /** The destination it went to, when routed to one other than `default`. */
+      readonly destination?: string;
     }
   /** The deployed plan set changed (playbook id to version); the bodies come in the context. */
   | { readonly kind: "plans" }
@@ -163,6 +166,8 @@ export type CoreCommand =
       readonly action: ActionEvent;
       /** For the UI: `Deliver crm.task (orchestrate.2) to acme`. */
       readonly summary: string;
+      /** Where destinations.yaml routes it; absent for `default` alone (the action log and webhook). */
+      readonly destinations?: readonly Destination[];
     }
   | { readonly kind: "set_timer"; readonly at: number; readonly summary: string }
   | { readonly kind: "cancel_timer" }

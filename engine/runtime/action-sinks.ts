@@ -90,10 +90,10 @@ export function ndjsonSink(target: string): ActionSink {
  * 5xx (and 429) throw, so Temporal retries with backoff; any other 4xx fails the action for good.
  * The `webhook-id` is the CloudEvent id, the same on every retry, so receivers can deduplicate.
  */
-export function webhookSink(url: string, secret: string, timeoutMs = 10_000): ActionSink {
+export function webhookSink(url: string, secret: string, timeoutMs = 10_000, name = url): ActionSink {
   const key = webhookKey(secret);
   return {
-    name: url,
+    name,
     async deliver(event) {
       const body = JSON.stringify(event);
       const timestamp = Math.floor(Date.now() / 1000);
@@ -110,7 +110,7 @@ export function webhookSink(url: string, secret: string, timeoutMs = 10_000): Ac
       });
       await response.arrayBuffer().catch(() => undefined);
       if (response.ok) return;
-      const message = `${url} answered ${response.status} ${response.statusText}`;
+      const message = `${name} answered ${response.status} ${response.statusText}`;
       if (response.status >= 400 && response.status < 500 && response.status !== 429 && response.status !== 408) {
         throw ApplicationFailure.nonRetryable(message, DELIVERY_REJECTED);
       }

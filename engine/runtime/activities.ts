@@ -1,5 +1,6 @@
 import { ApplicationFailure, Context } from "@temporalio/activity";
 import type { ActionEvent } from "../journey/action-event.js";
+import type { Destination } from "../journey/route-action.js";
 import type {
   DeliveryResult,
   EncodedPlans,
@@ -38,7 +39,10 @@ interface DeliveryProgress {
 }
 
 export interface ActivityDeps {
+  /** The `default` destination: the action log, and the webhook when configured. */
   readonly sinks: readonly ActionSink[];
+  /** The sink of a destination destinations.yaml declares; throws when its variables are unset. */
+  readonly destinationSink?: (destination: Destination) => ActionSink;
   readonly plans: PlanRegistry;
   /** Announces a deployed set to the accounts (a batch operation). */
   readonly announce?: (set: PlanSetRef) => Promise<string>;
@@ -47,15 +51,22 @@ export interface ActivityDeps {
 }
 
 /** The account and deployments workflows' activities, bound to the sinks and the worker's plans. */
-export function createActivities({ sinks, plans: registry, announce, catchUp }: ActivityDeps) {
+export function createActivities({ sinks, destinationSink, plans: registry, announce, catchUp }: ActivityDeps) {
+  /** A routed destination's sink; without a way to make one (a test), a failure Temporal retries. */
+  const sinkOf = (destination: Destination): ActionSink => {
+    if (destinationSink === undefined) throw new Error(`this worker cannot deliver to ${destination.name}`);
+    return destinationSink(destination);
+  };
   return {
     /**
-     * Delivers actions in order, each to every sink. A receiver's refusal (a 4xx) fails that
-     * action and the next goes on; anything else throws, so Temporal retries, and the retry
-     * resumes after the actions already delivered (kept in the heartbeat), so none goes twice.
+     * Delivers actions in order, each to every sink of `destination` (`default` when absent). A
+     * receiver's refusal (a 4xx) fails that action and the next goes on; anything else throws, so
+     * Temporal retries, and the retry resumes after the actions already delivered (kept in the
+     * heartbeat), so none goes twice.
      */
-    async deliverActions(actions: readonly ActionEvent[]): Promise<DeliveryResult[]> {
+    async deliverActions(actions: readonly ActionEvent[], destination?: Destination): Promise<DeliveryResult[]> {
       const context = Context.current();
+      const targets = destination === undefined || destination.kind === "default" ? sinks : [sinkOf(destination)];
       const progress = context.info.heartbeatDetails as DeliveryProgress | undefined;
       const done: DeliveryResult[] = [...(progress?.done ?? [])];
       for (const action of actions.slice(done.length)) {
@@ -67,7 +78,7 @@ export function createActivities({ sinks, plans: registry, announce, catchUp }: 
           continue;
         }
         let error: string | undefined;
-        for (const sink of sinks) {
+        for (const sink of targets) {
           try {
             await deliverTo(sink, action, context, { done });
           } catch (failure) {

@@ -1,3 +1,4 @@
+import { routingProblems } from "./sinks-from-config.js";
 import type { Logger } from "pino";
 import { isNewerSet, type PlanHint } from "../messages/account-messages.js";
 import type { Deployment } from "../messages/deployment-messages.js";
@@ -64,6 +65,13 @@ export class DeploymentFollower {
     const missing = Object.values(current.set.versions).filter((version) => !this.registry.has(version));
     const { plans } = missing.length === 0 ? { plans: [] } : await this.deployments.bodies(missing);
     this.registry.adopt(current.set, plans);
+    // A deploy may route to a destination this worker's environment lacks: its actions wait, retried.
+    const problems = routingProblems(current.set.policy.routing);
+    if (problems.length > 0)
+      this.logger.error(
+        { deployment: current.id, problems },
+        `deployment ${current.id} routes actions to destinations this worker cannot reach; they are retried until it can: ${problems.join("; ")}`,
+      );
     this.logger.info(
       { deployment: current.id, set: current.set.id, versions: current.set.versions, controls: current.set.controls },
       `serving deployment ${current.id} (${current.summary})`,

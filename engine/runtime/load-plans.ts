@@ -5,6 +5,7 @@ import { hasErrors } from "../diagnostics/diagnostic.js";
 import { formatDiagnostic } from "../diagnostics/format-diagnostic.js";
 import { findPlaybookFiles, validateFiles } from "../validate/validate-files.js";
 import { DEFAULT_POLICY, type AccountPolicy } from "../validate/validate-policy.js";
+import type { Routing } from "../journey/route-action.js";
 import type { PlaybookSource } from "../messages/deployment-messages.js";
 
 /** Thrown when the playbooks to run do not validate; the message holds every diagnostic. */
@@ -12,11 +13,16 @@ export class PlaybookLoadError extends Error {
   override readonly name = "PlaybookLoadError";
 }
 
-/** What a playbooks folder holds: the compiled plans, their YAML, and the account policy. */
+/** What a playbooks folder holds: the compiled plans, their YAML, and the account policy (with its routing). */
 export interface LoadedPlaybooks {
   readonly plans: CompiledPlan[];
   readonly sources: PlaybookSource[];
   readonly policy: AccountPolicy;
+}
+
+/** The account policy with the destinations file's routing: both hold for every play of the set. */
+function withRouting(policy: AccountPolicy, routing: Routing | undefined): AccountPolicy {
+  return routing === undefined ? policy : { ...policy, routing };
 }
 
 /** Validates and compiles every playbook (and policy.yaml) under a folder; throws PlaybookLoadError on any error. */
@@ -42,6 +48,9 @@ export function loadPlaybooks(dir: string): LoadedPlaybooks {
   return {
     plans: compiled.map((c) => c.plan),
     sources: compiled.map((c) => c.source),
-    policy: results.find((r) => r.policy !== undefined)?.policy ?? DEFAULT_POLICY,
+    policy: withRouting(
+      results.find((r) => r.policy !== undefined)?.policy ?? DEFAULT_POLICY,
+      results.find((r) => r.routing !== undefined)?.routing,
+    ),
   };
 }

@@ -111,8 +111,18 @@ export async function planDeploy(
     const old = (await deployments.bodies(running)).plans;
     migrations[change.playbook] = await countMigrations(client, old, next);
   }
-  const policyChanged = current !== undefined && canonicalJson(current.set.policy) !== canonicalJson(folder.policy);
-  return { ...(current === undefined ? {} : { current }), changes, affected, migrations, policyChanged };
+  const { routing: deployedRouting, ...deployedPolicy } = current?.set.policy ?? {};
+  const { routing, ...policy } = folder.policy;
+  const policyChanged = current !== undefined && canonicalJson(deployedPolicy) !== canonicalJson(policy);
+  const destinationsChanged = current !== undefined && canonicalJson(deployedRouting) !== canonicalJson(routing);
+  return {
+    ...(current === undefined ? {} : { current }),
+    changes,
+    affected,
+    migrations,
+    policyChanged,
+    destinationsChanged,
+  };
 }
 
 /** An earlier deployment's playbooks, as a folder would hold them; undefined when the record lacks it. */

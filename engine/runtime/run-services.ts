@@ -24,7 +24,7 @@ import { loadPlaybooks, type LoadedPlaybooks } from "./load-plans.js";
 import { PlanRegistry } from "./plan-registry.js";
 import { deployActor, deployCommit } from "./run-deploy.js";
 import { registerSearchAttributes } from "./register-search-attributes.js";
-import { sinksFromConfig } from "./sinks-from-config.js";
+import { checkRouting, destinationSinks, sinksFromConfig } from "./sinks-from-config.js";
 import { taskQueueHasPollers } from "./task-queue-ready.js";
 import { findTemporalCli } from "./temporal-binaries.js";
 import { createJourneyWorker, createRecordWorker } from "./worker.js";
@@ -127,6 +127,7 @@ async function startWorker(
   const worker = await createJourneyWorker({
     ...common,
     sinks: sinksFromConfig(config),
+    destinationSink: destinationSinks(config),
     catchUp: (hint) => follower.catchUp(hint),
     maxCachedWorkflows: config.maxCachedWorkflows,
   });
@@ -206,6 +207,7 @@ export async function runDev(config: RuntimeConfig, logger: Logger): Promise<voi
   const started = Date.now();
   const { tokens, generated } = resolveApiTokens(config, "dev");
   const folder = loadPlaybooks(config.playbooksDir);
+  checkRouting(folder.policy.routing);
   mkdirSync(config.dataDir, { recursive: true });
   const cli = findTemporalCli();
   const [host, portText] = config.temporalAddress.split(":");
@@ -244,6 +246,10 @@ export async function runDev(config: RuntimeConfig, logger: Logger): Promise<voi
         ? `  API token        ${tokens.readWrite} (export PLAYLOOP_API_TOKEN=${tokens.readWrite} for the CLI; a new one each run)`
         : `  API token        from PLAYLOOP_API_TOKEN${tokens.readOnly === undefined ? "" : ", and a read-only one from PLAYLOOP_API_READ_TOKEN"}`,
       `  actions          ${config.actionsFile}${config.webhookUrl ? ` and ${config.webhookUrl}` : ""}`,
+      ...Object.values(folder.policy.routing?.destinations ?? {}).map(
+        (d) =>
+          `  destination      ${d.name}: ${d.kind === "ndjson" ? join(config.dataDir, d.file) : d.kind === "webhook" ? `webhook from ${d.urlEnv}` : "the action log"}`,
+      ),
       `  playbooks        ${fleet.registry.plans.map((p) => p.id).join(", ")} (policy: ${fleet.registry.set.policy.name}; edits are deployed while running)`,
       "Ctrl-C stops everything.",
       "",
@@ -259,6 +265,11 @@ export async function runDev(config: RuntimeConfig, logger: Logger): Promise<voi
 
 /** `playloop worker`: only the worker, against TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE. */
 export async function runWorker(config: RuntimeConfig, logger: Logger): Promise<void> {
+  // A worker deploys a folder it was given (PLAYLOOP_PLAYBOOKS or ./playbooks), never the bundled
+  // samples; it is checked before anything connects, so a bad folder stops the worker at once.
+  const folder =
+    !config.bundledPlaybooks && existsSync(config.playbooksDir) ? loadPlaybooks(config.playbooksDir) : undefined;
+  checkRouting(folder?.policy.routing);
   const client = await connectClient(config);
   await registerSearchAttributes(client.connection, config.namespace).catch((error: unknown) => {
     logger.warn(
@@ -266,9 +277,6 @@ export async function runWorker(config: RuntimeConfig, logger: Logger): Promise<
       "could not register search attributes; create AccountId, PlanSet, LastSuppression (Keyword) and Plays, Stages, Holdouts (KeywordList) in the namespace",
     );
   });
-  // A worker deploys a folder it was given (PLAYLOOP_PLAYBOOKS or ./playbooks), never the bundled samples.
-  const folder =
-    !config.bundledPlaybooks && existsSync(config.playbooksDir) ? loadPlaybooks(config.playbooksDir) : undefined;
   const connection = await connectWorker(config);
   const fleet = await startWorker(client, connection, config, logger);
   const running = runFleet(fleet);

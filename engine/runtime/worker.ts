@@ -1,6 +1,7 @@
 import { Worker, type NativeConnection, type WorkflowBundleOption } from "@temporalio/worker";
 import { createActivities } from "./activities.js";
 import type { ActionSink } from "./action-sinks.js";
+import type { Destination } from "../journey/route-action.js";
 import type { PlanHint, PlanSetRef } from "../messages/account-messages.js";
 import { deploymentsTaskQueue } from "../messages/deployment-messages.js";
 import type { PlanRegistry } from "./plan-registry.js";
@@ -16,6 +17,8 @@ export interface JourneyWorkerOptions {
   /** How the worker names itself to Temporal (the SDK's `pid@host` when absent). */
   readonly identity?: string;
   readonly sinks: readonly ActionSink[];
+  /** The sink of each destination destinations.yaml declares (see destinationSinks). */
+  readonly destinationSink?: (destination: Destination) => ActionSink;
   /** The plans this worker serves to account workflows. */
   readonly plans: PlanRegistry;
   /** A bundle made once by `bundleJourneyWorkflows`; bundled here when absent. */
@@ -46,7 +49,7 @@ export async function createJourneyWorker(options: JourneyWorkerOptions): Promis
  * deploymentsTaskQueue): one workflow and its announcements, so a few slots and a small cache.
  */
 export async function createRecordWorker(
-  options: Omit<JourneyWorkerOptions, "sinks" | "catchUp" | "maxCachedWorkflows">,
+  options: Omit<JourneyWorkerOptions, "sinks" | "destinationSink" | "catchUp" | "maxCachedWorkflows">,
 ): Promise<Worker> {
   return Worker.create({
     connection: options.connection,

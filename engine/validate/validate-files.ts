@@ -1,9 +1,16 @@
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { PlaybookNode } from "../ast/playbook.js";
-import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { diagnostic, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { readSource, type SourceFile } from "../parse/source-file.js";
 import { validatePlaybook } from "./validate-playbook.js";
+import type { Routing } from "../journey/route-action.js";
+import {
+  checkStepRoutes,
+  isDestinationsFile,
+  validateDestinations,
+  type DestinationsResult,
+} from "./validate-destinations.js";
 import { isPolicyFile, validatePolicy, type AccountPolicy } from "./validate-policy.js";
 
 /** One playbook file's outcome: its text (to show source lines), AST when valid, diagnostics. */
@@ -13,6 +20,8 @@ export interface FileResult {
   readonly playbook?: PlaybookNode;
   /** Set for playbooks/policy.yaml, which holds the account policy rather than a playbook. */
   readonly policy?: AccountPolicy;
+  /** Set for playbooks/destinations.yaml: where actions go. */
+  readonly routing?: Routing;
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -40,14 +49,34 @@ export function findPlaybookFiles(paths: readonly string[]): string[] {
   return found;
 }
 
-/** Validates playbook files (and a policy.yaml) together: each on its own, then playbook ids unique across them. */
+/**
+ * Validates playbook files (and a policy.yaml and a destinations.yaml) together: each on its own,
+ * then playbook ids unique across them and step routes naming steps they have.
+ */
 export function validateFiles(files: readonly string[]): FileResult[] {
-  const results = files.map((file): FileResult => {
+  let destinations: { readonly index: number; readonly checked: DestinationsResult } | undefined;
+  const results = files.map((file, index): FileResult => {
     const { source, diagnostics } = readSource(file);
     if (source === undefined) return { file, diagnostics };
     if (isPolicyFile(file)) return { file, source, ...validatePolicy(source.text, file) };
+    if (isDestinationsFile(file)) {
+      const checked = validateDestinations(source.text, file);
+      destinations = { index, checked };
+      return { file, source, diagnostics: checked.diagnostics, ...(checked.routing && { routing: checked.routing }) };
+    }
     return { file, source, ...validatePlaybook(source.text, file) };
   });
+  if (destinations !== undefined) {
+    const playbooks = results.flatMap((r) => (r.playbook === undefined ? [] : [r.playbook]));
+    const unknown = checkStepRoutes(destinations.checked, playbooks, files[destinations.index] ?? "");
+    // A routing that names a missing step is not used: the file has an error.
+    if (unknown.length > 0)
+      results[destinations.index] = {
+        file: files[destinations.index] ?? "",
+        source: results[destinations.index]?.source,
+        diagnostics: sortDiagnostics([...destinations.checked.diagnostics, ...unknown]),
+      };
+  }
   const firstById = new Map<string, PlaybookNode>();
   return results.map((result) => {
     const playbook = result.playbook;

@@ -1,4 +1,5 @@
 import type { FrequencyCap } from "../ast/playbook.js";
+import type { Routing } from "../journey/route-action.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { locateValue } from "../parse/locate.js";
 import { parsePlaybook } from "../parse/parse-playbook.js";
@@ -30,6 +31,8 @@ export interface AccountPolicy {
   readonly equalPriority: "first_come" | "latest";
   readonly touches?: readonly TouchCap[];
   readonly quietHours?: QuietHours;
+  /** Where actions go (playbooks/destinations.yaml); every action goes to `default` when absent. */
+  readonly routing?: Routing;
 }
 
 /** The policy when a project has no policy file: one play at a time, no global offer cap. */

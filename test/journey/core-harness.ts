@@ -133,7 +133,9 @@ export class CoreHarness {
         this.log.push({ at: this.now, command });
         issued.push(command);
         if (command.kind !== "deliver") continue;
-        queue.push(deliveryReport(command, this.deliveryError?.(command)));
+        // A routed action is reported once per destination, as the workflow's delivery lanes do.
+        for (const destination of command.destinations ?? [undefined])
+          queue.push(deliveryReport(command, this.deliveryError?.(command), destination?.name));
       }
     }
     return issued;

@@ -42,15 +42,23 @@ function eligible(id: string, accountId: string, at = NOW): boolean {
 }
 
 describe("bundled playbooks", () => {
-  it("are exactly the five documented ones and the policy, all valid without warnings", () => {
+  it("are exactly the documented ones, the policy and the destinations, all valid without warnings", () => {
     const files = readdirSync(`${ROOT}playbooks`).filter((f) => f.endsWith(".yaml"));
-    expect(files.map((f) => f.replace(".yaml", "")).sort()).toEqual([...PLAYBOOK_IDS, "policy"].sort());
+    expect(files.map((f) => f.replace(".yaml", "")).sort()).toEqual([...PLAYBOOK_IDS, "policy", "destinations"].sort());
     const results = validateFiles(files.map((f) => `${ROOT}playbooks/${f}`));
     expect(results.flatMap((r) => r.diagnostics)).toEqual([]);
     expect(results.find((r) => r.policy !== undefined)?.policy).toEqual({
       name: "default",
       frequency: { maxOffers: 2, perMs: 90 * 86_400_000, cooldownAfterDeclineMs: 60 * 86_400_000 },
       equalPriority: "first_come",
+    });
+    // Approval requests go to the approvals desk's file and the action log; the rest to the log.
+    expect(results.find((r) => r.routing !== undefined)?.routing).toEqual({
+      destinations: { approvals: { name: "approvals", kind: "ndjson", file: "approvals.ndjson" } },
+      steps: {},
+      kinds: { "approval.request": ["approvals", "default"] },
+      channels: {},
+      default: ["default"],
     });
   });
 
