@@ -1,19 +1,13 @@
-// A tiny driver for the journey core in unit tests: it keeps one account's core state and a
-// simulated clock, advances the core by one input at a time, fires the timer the core asked for
-// when the clock passes it, and answers every `deliver` command with a `delivered` input the way
-// the account workflow's runner does. Every command is kept, with the time it was issued.
-import { compilePlaybook, DEFAULT_POLICY, type AccountPolicy, type CompiledPlan } from "../../engine/index.js";
-import { deliveryReport } from "../../engine/journey/delivery-report.js";
-import { advanceAccount, newAccountState } from "../../engine/journey/advance-account.js";
-import type {
-  AccountCoreState,
-  CoreCommand,
-  CoreContext,
-  CoreInput,
-  PlayControl,
-  PlayState,
-} from "../../engine/journey/core-types.js";
+// The in-process runner (engine/simulate/account-runner.ts) with what unit tests of the journey
+// core want on top: the sample account, compiled fixtures, and readers of the command log.
+import { compilePlaybook, type AccountPolicy, type CompiledPlan } from "../../engine/index.js";
+import type { CoreCommand, PlayState } from "../../engine/journey/core-types.js";
 import type { AccountSnapshot } from "../../engine/journey/journey-types.js";
+import {
+  AccountRunner,
+  type AccountRunnerOptions,
+  type LoggedCommand,
+} from "../../engine/simulate/account-runner.js";
 import { validatePolicy } from "../../engine/validate/validate-policy.js";
 import { readRepoFile } from "../helpers.js";
 
@@ -22,28 +16,13 @@ export const HOUR = 3_600_000;
 /** Monday 5 January 2026, 10:00 UTC: the start of every simulated clock. */
 export const START = Date.parse("2026-01-05T10:00:00Z");
 
-/** A command the core issued, with the simulated time it was issued at. */
-export interface LoggedCommand {
-  readonly at: number;
-  readonly command: CoreCommand;
-}
+export type { LoggedCommand };
 
 /** A deliver command, for the helpers that look at deliveries. */
 export type DeliverCommand = Extract<CoreCommand, { kind: "deliver" }>;
 
-export interface HarnessOptions {
-  /** Every plan the runner knows (by version); the first of each playbook id is deployed unless `current` says otherwise. */
-  readonly plans: readonly CompiledPlan[];
-  readonly account: AccountSnapshot;
-  readonly policy?: AccountPolicy;
-  /** The deployed plan set (playbook id to version). */
-  readonly current?: Readonly<Record<string, string>>;
-  readonly start?: number;
-  /** When it returns a string, the delivery of that command fails with it as the error. */
-  readonly deliveryError?: (command: DeliverCommand) => string | undefined;
-  /** Sends the initial snapshot at construction (default true). */
-  readonly initialSnapshot?: boolean;
-}
+/** The runner's options, with the clock starting at START unless `start` says otherwise. */
+export type HarnessOptions = Omit<AccountRunnerOptions, "start"> & { readonly start?: number };
 
 /** Compiles a playbook's YAML text, failing the test on any diagnostic that stops it. */
 export function compileText(text: string, file = "inline.yaml"): CompiledPlan {
@@ -70,75 +49,9 @@ export function sampleAccount(id: string, overrides: Record<string, unknown> = {
   return { ...acme, id, onboarded_at: "2025-07-15", renewal_date: "2027-12-01", ...overrides } as AccountSnapshot;
 }
 
-export class CoreHarness {
-  state: AccountCoreState;
-  now: number;
-  current: Record<string, string>;
-  policy: AccountPolicy;
-  /** Playbooks an operator paused or stopped. */
-  controls: Record<string, PlayControl> = {};
-  /** Every command, in order, with the time it was issued. */
-  readonly log: LoggedCommand[] = [];
-  /** Every input sent to the core, in order (including timers and delivery reports). */
-  readonly inputs: { at: number; input: CoreInput }[] = [];
-  private readonly byVersion = new Map<string, CompiledPlan>();
-  private readonly deliveryError?: (command: DeliverCommand) => string | undefined;
-
+export class CoreHarness extends AccountRunner {
   constructor(options: HarnessOptions) {
-    for (const plan of options.plans) this.byVersion.set(plan.version, plan);
-    this.current =
-      options.current === undefined
-        ? Object.fromEntries(
-            [...options.plans].reverse().map((plan) => [plan.id, plan.version] as const), // the first wins
-          )
-        : { ...options.current };
-    this.policy = options.policy ?? DEFAULT_POLICY;
-    this.now = options.start ?? START;
-    this.deliveryError = options.deliveryError;
-    this.state = newAccountState(options.account.id);
-    if (options.initialSnapshot ?? true) this.send({ kind: "snapshot", account: options.account });
-  }
-
-  /** The context the core reads now. */
-  context(): CoreContext {
-    const byVersion = this.byVersion;
-    return {
-      now: this.now,
-      plan: (version) => byVersion.get(version),
-      current: this.current,
-      policy: this.policy,
-      controls: this.controls,
-    };
-  }
-
-  /** Makes a plan version known to the runner (without deploying it). */
-  addPlan(plan: CompiledPlan): void {
-    this.byVersion.set(plan.version, plan);
-  }
-
-  /**
-   * Advances the core by one input, then reports each delivery it asked for (and each delivery
-   * those reports lead to); returns every command issued, in order.
-   */
-  send(input: CoreInput): CoreCommand[] {
-    const issued: CoreCommand[] = [];
-    const queue: CoreInput[] = [input];
-    for (let guard = 0; queue.length > 0; guard++) {
-      if (guard > 10_000) throw new Error("the harness fed back more than 10000 inputs");
-      const next = queue.shift() as CoreInput;
-      this.inputs.push({ at: this.now, input: next });
-      const { state, commands } = advanceAccount(this.state, next, this.context());
-      this.state = state;
-      for (const command of commands) {
-        this.log.push({ at: this.now, command });
-        issued.push(command);
-        if (command.kind !== "deliver") continue;
-        // A routed action is reported once per destination, as the workflow's delivery lanes do.
-        for (const destination of command.destinations ?? [undefined])
-          queue.push(deliveryReport(command, this.deliveryError?.(command), destination?.name));
-      }
-    }
-    return issued;
+    super({ ...options, start: options.start ?? START });
   }
 
   /** An event with a generated id unless one is given. */
@@ -149,35 +62,6 @@ export class CoreHarness {
   /** A new CRM snapshot: the current account with `changes` applied (shallowly). */
   snapshot(changes: Record<string, unknown> = {}): CoreCommand[] {
     return this.send({ kind: "snapshot", account: { ...this.state.account, ...changes } as AccountSnapshot });
-  }
-
-  /** Deploys another plan set: `current` changes and the core gets a `plans` input. */
-  deploy(current: Record<string, string>): CoreCommand[] {
-    this.current = { ...current };
-    return this.send({ kind: "plans" });
-  }
-
-  /** An operator pauses, stops (or, with undefined, resumes) a playbook: a new set reaches the core. */
-  control(playbookId: string, control: PlayControl | undefined): CoreCommand[] {
-    const others = Object.fromEntries(Object.entries(this.controls).filter(([id]) => id !== playbookId));
-    this.controls = control === undefined ? others : { ...others, [playbookId]: control };
-    return this.send({ kind: "plans" });
-  }
-
-  /**
-   * Moves the clock to `time`, firing the core's timer each time it falls due on the way (the
-   * clock set to the timer's time first); returns every command issued.
-   */
-  advanceTo(time: number): CoreCommand[] {
-    const issued: CoreCommand[] = [];
-    for (let fired = 0; this.state.timer !== undefined && this.state.timer.at <= time; fired++) {
-      if (fired > 5_000) throw new Error(`the timer fired more than 5000 times before ${new Date(time).toISOString()}`);
-      if (this.state.timer.at < this.now) throw new Error("the core asked for a timer in the past");
-      this.now = this.state.timer.at;
-      issued.push(...this.send({ kind: "timer" }));
-    }
-    this.now = Math.max(this.now, time);
-    return issued;
   }
 
   /** Moves the clock on by `ms`. */
