@@ -37,6 +37,8 @@ export const DIAGNOSTIC_CODES = {
   E_EMPTY_JOURNEY: "The journey has no stage with steps.",
   E_UNKNOWN_DESTINATION: "A route in destinations.yaml sends actions to a destination it does not declare.",
   E_UNKNOWN_ROUTE: "A route in destinations.yaml names an action kind or a playbook step that does not exist.",
+  E_UNKNOWN_PLAYBOOK: "A playbook test names a playbook the folder does not have.",
+  E_UNKNOWN_SAMPLE: "A playbook test takes a sample account the folder's samples/ does not have.",
   W_APPROVAL_UNUSED: "The approval threshold is at or above the maximum discount, so no offer can need approval.",
   W_UNUSED_SEGMENT: "A segment is defined but never used.",
   W_UNUSED_TRIGGER: "A trigger is defined but never waited for.",

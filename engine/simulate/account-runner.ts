@@ -36,7 +36,7 @@ export interface AccountRunnerOptions {
   readonly deliveryError?: (command: DeliverCommand) => string | undefined;
   /** Sends the initial snapshot at construction (default true). */
   readonly initialSnapshot?: boolean;
-  /** Called after each input the core took, with the time: to watch stages change. */
+  /** Called after each input the core took (its commands already in the log), with the time: to watch stages change. */
   readonly onInput?: (at: number, input: CoreInput, state: AccountCoreState) => void;
 }
 
@@ -104,7 +104,6 @@ export class AccountRunner {
       this.inputs.push({ at: this.now, input: next });
       const { state, commands } = advanceAccount(this.state, next, this.context());
       this.state = state;
-      this.onInput?.(this.now, next, state);
       for (const command of commands) {
         this.log.push({ at: this.now, command });
         issued.push(command);
@@ -113,6 +112,7 @@ export class AccountRunner {
         for (const destination of command.destinations ?? [undefined])
           queue.push(deliveryReport(command, this.deliveryError?.(command), destination?.name));
       }
+      this.onInput?.(this.now, next, state);
     }
     return issued;
   }

@@ -1,7 +1,6 @@
-import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
 import type { PlaybookNode } from "../ast/playbook.js";
 import { diagnostic, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { findFiles } from "../parse/find-files.js";
 import { readSource, type SourceFile } from "../parse/source-file.js";
 import { validatePlaybook } from "./validate-playbook.js";
 import type { Routing } from "../journey/route-action.js";
@@ -25,28 +24,17 @@ export interface FileResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** Expands files and directories into playbook files (`*.yaml`, `*.yml`), sorted, recursing into folders other than `samples/`. */
+/**
+ * Expands files and directories into playbook files (`*.yaml`, `*.yml`, but not `*.test.yaml`),
+ * sorted, recursing into folders other than `samples/` and `tests/`.
+ */
 export function findPlaybookFiles(paths: readonly string[]): string[] {
-  const found: string[] = [];
-  const walk = (path: string, explicit: boolean): void => {
-    let isDirectory: boolean;
-    try {
-      isDirectory = statSync(path).isDirectory();
-    } catch {
-      if (explicit) found.push(path); // reported as unreadable by validation
-      return;
-    }
-    if (!isDirectory) {
-      if (explicit || /\.ya?ml$/.test(path)) found.push(path);
-      return;
-    }
-    for (const entry of readdirSync(path).sort()) {
-      // samples/ holds example accounts and exports, not playbooks.
-      if (!entry.startsWith(".") && entry !== "node_modules" && entry !== "samples") walk(join(path, entry), false);
-    }
-  };
-  for (const path of paths) walk(path, true);
-  return found;
+  // samples/ holds example accounts and exports, tests/ playbook tests (*.test.yaml): not playbooks.
+  return findFiles(
+    paths,
+    (file) => /\.ya?ml$/.test(file) && !/\.test\.ya?ml$/.test(file),
+    (folder) => folder === "samples" || folder === "tests",
+  );
 }
 
 /**

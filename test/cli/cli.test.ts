@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -194,5 +194,33 @@ describe("validate on a playbook that migrates running plays", () => {
       "  in expand: stay on their version until they end or loop back to detect",
       "",
     ]);
+  });
+});
+
+describe("test", () => {
+  it("exits 0 on the bundled tests, 1 on a failed expectation, 2 on an invalid file, and writes JUnit XML", () => {
+    const passed = playloop("test", "playbooks/");
+    expect(passed.code).toBe(0);
+    expect(passed.stdout).toMatch(/✓ .*renewal-bundle\.test\.yaml/);
+
+    const dir = join(mkdtempSync(join(tmpdir(), "playloop-test-")), "playbooks");
+    mkdirSync(join(dir, "tests"), { recursive: true });
+    mkdirSync(join(dir, "samples"));
+    cpSync(join(ROOT, "playbooks/samples/acme.json"), join(dir, "samples/acme.json"));
+    writeFileSync(
+      join(dir, "renewal-bundle.yaml"),
+      readFileSync(join(ROOT, "playbooks/renewal-bundle.yaml"), "utf8").replace("opens: 90d", "opens: 60d"),
+    );
+    cpSync(join(ROOT, "playbooks/tests/renewal-bundle.test.yaml"), join(dir, "tests/renewal-bundle.test.yaml"));
+    const junit = join(dir, "report.xml");
+    const failed = playloop("test", dir, "--reporter", "junit", "--output", junit);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain(`${join(dir, "tests/renewal-bundle.test.yaml")}:11:5 expected action crm.task`);
+    expect(readFileSync(junit, "utf8")).toMatch(/<testsuite name="[^"]+" tests="8" failures="[1-9]" errors="0"/);
+
+    writeFileSync(join(dir, "tests/broken.test.yaml"), "scenario: broken\naccount: { sample: acme }\nexpect: []\n");
+    const invalid = playloop("test", dir);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stdout).toContain(`${join(dir, "tests/broken.test.yaml")}:3:9 error E_SCHEMA_VALUE`);
   });
 });

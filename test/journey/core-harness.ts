@@ -3,11 +3,7 @@
 import { compilePlaybook, type AccountPolicy, type CompiledPlan } from "../../engine/index.js";
 import type { CoreCommand, PlayState } from "../../engine/journey/core-types.js";
 import type { AccountSnapshot } from "../../engine/journey/journey-types.js";
-import {
-  AccountRunner,
-  type AccountRunnerOptions,
-  type LoggedCommand,
-} from "../../engine/simulate/account-runner.js";
+import { AccountRunner, type AccountRunnerOptions, type LoggedCommand } from "../../engine/simulate/account-runner.js";
 import { validatePolicy } from "../../engine/validate/validate-policy.js";
 import { readRepoFile } from "../helpers.js";
 

@@ -2,7 +2,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { readRepoFile } from "../helpers.js";
 
-const schemas = ["schemas/playbook.schema.json", "schemas/account.schema.json", "schemas/destinations.schema.json"].map(
+const schemas = ["schemas/playbook.schema.json", "schemas/account.schema.json", "schemas/destinations.schema.json", "schemas/scenario.schema.json"].map(
   (file) => [file, JSON.parse(readRepoFile(file)) as Record<string, unknown>] as const,
 );
 
