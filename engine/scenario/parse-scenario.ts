@@ -201,7 +201,7 @@ export function parseScenario(
   return {
     scenario: {
       file,
-      name: value.scenario,
+      name: value.scenario.trim(),
       ...(value.playbooks === undefined ? {} : { playbooks: value.playbooks }),
       account,
       start,
