@@ -55,11 +55,29 @@ export interface ActionFields {
   readonly owner?: string;
   readonly channel?: string;
   readonly template?: string;
+  /** Liquid, rendered for each account when the action goes out; so are `body`, `variables` and `payload`'s strings. */
   readonly title?: string;
+  readonly body?: string;
+  /** Values for the downstream template's variables. */
+  readonly variables?: Readonly<Record<string, string>>;
   readonly slaMs?: number;
   readonly payload?: Readonly<Record<string, unknown>>;
   readonly approver?: string;
   readonly topic?: string;
+}
+
+/** A value a template reads from its scope (`account.plan.tier`), where it is written. */
+export interface TemplateRead {
+  /** The path up to its first computed part. */
+  readonly path: readonly (string | number)[];
+  readonly text: string;
+  readonly span: Span;
+}
+
+/** One Liquid text of an action (`title`, `body`, `variables.x`, `payload.a.b`) and what it reads. */
+export interface TemplateSite {
+  readonly field: string;
+  readonly reads: readonly TemplateRead[];
 }
 
 export interface ActionStep extends ActionFields {
@@ -68,6 +86,8 @@ export interface ActionStep extends ActionFields {
   readonly action: ActionKind;
   readonly when?: Expr;
   readonly offer?: OfferNode;
+  /** Its texts that hold Liquid; those that do not parse are diagnostics instead. */
+  readonly templates: readonly TemplateSite[];
   readonly span: Span;
 }
 

@@ -18,6 +18,8 @@ export const DIAGNOSTIC_CODES = {
   E_EXPRESSION_UNSUPPORTED: "A condition uses an operator or form the language does not offer.",
   E_UNKNOWN_FUNCTION: "A condition calls a function that does not exist or with the wrong arguments.",
   E_UNSAFE_PATH: "A field path uses __proto__, constructor or prototype.",
+  E_TEMPLATE_SYNTAX: "A Liquid template (a title, body, variable or payload string) does not parse.",
+  E_TEMPLATE_UNSUPPORTED: "A template uses a tag or filter not offered: one that reads files, or `sample`.",
   E_UNKNOWN_SEGMENT: "A condition names a segment the playbook does not define.",
   E_UNKNOWN_TRIGGER: "A wait names a trigger the playbook does not define.",
   E_UNKNOWN_STAGE: "A step jumps to a stage the journey does not have.",
@@ -44,6 +46,7 @@ export const DIAGNOSTIC_CODES = {
   W_UNUSED_TRIGGER: "A trigger is defined but never waited for.",
   W_BRANCH_NO_DEFAULT:
     "A branch has no `else`: when no path's condition holds, the journey goes on with the next step.",
+  W_UNKNOWN_FIELD: "A template reads a field the account schema does not declare (often a typo).",
 } as const;
 
 /** A diagnostic code: `E_` for errors, `W_` for warnings. */

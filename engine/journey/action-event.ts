@@ -1,4 +1,5 @@
 import type { CompiledPlan, PlanStep } from "../compile/plan.js";
+import type { RenderedFields } from "./render-action.js";
 
 /** A CloudEvents 1.0 event carrying one action to downstream systems. */
 export interface ActionEvent {
@@ -15,20 +16,14 @@ export interface ActionEvent {
 
 type ActionStep = Extract<PlanStep, { kind: "action" }>;
 
-/** Fills `{{ field }}` placeholders from the account; unknown fields become empty. */
-export function fillTemplate(text: string, account: Readonly<Record<string, unknown>>): string {
-  return text.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_, key: string) => {
-    const value = Object.hasOwn(account, key) ? account[key] : undefined;
-    return typeof value === "string" || typeof value === "number" ? String(value) : "";
-  });
-}
-
 /** Builds the CloudEvent for one action of one journey iteration. */
 export function actionEvent(options: {
   readonly plan: CompiledPlan;
   readonly account: Readonly<Record<string, unknown>> & { readonly id: string };
   readonly stage: string;
   readonly step: ActionStep;
+  /** The step's texts rendered for the account (renderAction). */
+  readonly rendered: RenderedFields;
   readonly iteration: number;
   /** Which journey run this is for the account (a re-entry starts run 2); part of the id after run 1. */
   readonly run?: number;
@@ -47,11 +42,13 @@ export function actionEvent(options: {
     owner: step.owner,
     channel: step.channel,
     template: step.template,
-    title: step.title === undefined ? undefined : fillTemplate(step.title, account),
+    variables: options.rendered.variables,
+    title: options.rendered.title,
+    body: options.rendered.body,
     sla_ms: step.slaMs,
     approver: step.approver,
     topic: step.topic,
-    payload: step.payload,
+    payload: options.rendered.payload,
     offer: step.offer,
     ...options.extra,
   };

@@ -10,6 +10,7 @@ import type { OfferRecord } from "./journey-types.js";
 import { fenceDecision } from "./offer-fence.js";
 import { experimentVariant } from "./experiment-variant.js";
 import { frequencyBreach } from "./offer-frequency.js";
+import { playEvent } from "./play-event.js";
 import { nextSendTime, windowTimeZone } from "./send-window.js";
 import { stepGraph, targetStep } from "./step-graph.js";
 import { quietUntil, touchCapReached, touchChannel } from "./touch-policy.js";
@@ -155,6 +156,7 @@ function waitStep(run: CoreRun, play: PlayState, plan: CompiledPlan, step: WaitS
   if (outcome === undefined) return { kind: "stay" };
   play.cursor = run.state.seq;
   if (outcome.kind === "fired") {
+    if (outcome.event !== undefined) play.event = playEvent(outcome.event, run.now);
     run.decide(
       play,
       "fired",

@@ -10,6 +10,8 @@ import { ruleHolds } from "./detect.js";
 import type { AccountSnapshot, Decision, JourneyEvent } from "./journey-types.js";
 import { RECENT_EVENTS } from "../compile/compile-condition.js";
 import { recentForRules } from "./recent-events.js";
+import { renderAction } from "./render-action.js";
+import { templateScope } from "./template-scope.js";
 import { routeAction } from "./route-action.js";
 import { rememberTouch, touchChannel } from "./touch-policy.js";
 
@@ -116,11 +118,14 @@ export class CoreRun {
     options: { variant?: string; kind?: string; extra?: Record<string, unknown> } = {},
   ): void {
     play.engaged = true;
+    const scope = templateScope({ account: this.state.account, plan, play, offer: step.offer, now: this.now });
+    const rendered = renderAction(step, scope);
     const action = actionEvent({
       plan,
       account: this.state.account,
       stage: play.stage,
       step,
+      rendered: rendered.fields,
       iteration: play.iteration,
       run: play.run,
       time: this.iso(),
@@ -131,6 +136,7 @@ export class CoreRun {
       this.decide(play, "holdout", `holdout: ${action.type} not delivered`, step.id);
       return;
     }
+    if (rendered.notes.length > 0) this.decide(play, "rendered", rendered.notes.join("; "), step.id);
     if ((this.context.policy.touches?.length ?? 0) > 0 || this.state.touches !== undefined) {
       rememberTouch((this.state.touches ??= []), this.context.policy, touchChannel(step), this.now);
       if (this.state.touches.length === 0) delete this.state.touches;

@@ -67,6 +67,15 @@ export interface PlayState {
   decisions: Decision[];
   /** The variant of each experiment the play reached (experiment name to variant). */
   experiments?: Record<string, string>;
+  /** The event that ended the play's latest wait on events (its trigger's, typically), for templates. */
+  event?: PlayEvent;
+}
+
+/** An event as a play keeps it for its templates: `data` is left out when larger than MAX_EVENT_DATA. */
+export interface PlayEvent {
+  readonly type: string;
+  readonly at: string;
+  readonly data?: Readonly<Record<string, unknown>>;
 }
 
 /** An offer in the account's ledger, across every playbook (for the policy's caps and cooldown). */

@@ -64,22 +64,23 @@ export function describeTriggers(plan: CompiledPlan, names: readonly string[]): 
 }
 
 /**
- * The first of the named triggers that fires, as `trigger <name>`: an event trigger on one of
- * `events`, a window or segment-entry trigger on the account as it is at `now`.
+ * The first of the named triggers that fires, and for an event trigger the event that fired it:
+ * an event trigger on one of `events`, a window or segment-entry trigger on the account at `now`.
  */
-export function firedTrigger(
+export function triggerFiring(
   plan: CompiledPlan,
   names: readonly string[],
   account: AccountSnapshot,
   now: number,
   events: readonly JourneyEvent[],
-): string | undefined {
+): { readonly name: string; readonly event?: JourneyEvent } | undefined {
   for (const { name, trigger } of namedTriggers(plan, names)) {
-    const match =
-      trigger.kind === "event"
-        ? events.some((event) => event.type === trigger.event && ruleHolds(trigger.rule, account, now, event))
-        : ruleHolds(trigger.rule, account, now);
-    if (match) return `trigger ${name}`;
+    if (trigger.kind !== "event") {
+      if (ruleHolds(trigger.rule, account, now)) return { name };
+      continue;
+    }
+    const event = events.find((e) => e.type === trigger.event && ruleHolds(trigger.rule, account, now, e));
+    if (event !== undefined) return { name, event };
   }
   return undefined;
 }

@@ -31,7 +31,8 @@ export interface Decision {
     | "branched"
     | "experiment"
     | "timeout"
-    | "ended";
+    | "ended"
+    | "rendered";
   readonly reason: string;
 }
 

@@ -1,4 +1,5 @@
 import type { SendWindow } from "../ast/playbook.js";
+import { timeZoneOr } from "../template/time-zone.js";
 
 const STEP_MS = 15 * 60_000;
 const HORIZON_STEPS = (8 * 24 * 60 * 60_000) / STEP_MS;
@@ -19,14 +20,7 @@ function minutes(hhmm: string): number {
 
 /** Resolves the window's time zone: `account` means the account's `timezone`; UTC when unknown or invalid. */
 export function windowTimeZone(window: SendWindow, accountTimeZone: unknown): string {
-  const zone = window.timezone === "account" ? accountTimeZone : window.timezone;
-  if (typeof zone !== "string" || zone === "") return "UTC";
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return zone;
-  } catch {
-    return "UTC";
-  }
+  return timeZoneOr(window.timezone === "account" ? accountTimeZone : window.timezone);
 }
 
 function isOpen(window: SendWindow, formatter: Intl.DateTimeFormat, at: number): boolean {

@@ -3,16 +3,20 @@
 import type { CompiledPlan, PlanStep } from "../compile/plan.js";
 import type { CoreRun } from "./core-run.js";
 import type { PlayState } from "./core-types.js";
-import { describeTriggers, firedTrigger, nextTriggerWake } from "./detect.js";
+import { describeTriggers, nextTriggerWake, triggerFiring } from "./detect.js";
+import type { JourneyEvent } from "./journey-types.js";
 import { nextCountExpiry } from "./recent-events.js";
 import { durationText as days } from "./duration-text.js";
 
 /** A wait step of a plan. */
 export type WaitStep = Extract<PlanStep, { kind: "wait" }>;
 
-/** How a wait ended: `fired` with the reason (and, for a wait's path, where it leads), `timeout`, or not yet. */
+/**
+ * How a wait ended: `fired` with the reason (and, for a wait's path, where it leads; for a wait
+ * that an event ended, the event), `timeout`, or not yet.
+ */
 export type WaitOutcome =
-  | { readonly kind: "fired"; readonly reason: string; readonly goto?: string }
+  | { readonly kind: "fired"; readonly reason: string; readonly goto?: string; readonly event?: JourneyEvent }
   | { readonly kind: "timeout" }
   | undefined;
 
@@ -55,17 +59,17 @@ export function waitOutcome(
       const path = step.any[index];
       if (path === undefined) continue;
       const reason = `${event.type} received${path.label === undefined ? "" : ` (${path.label})`}: path ${index + 1}`;
-      return { kind: "fired", reason, ...(path.goto === undefined ? {} : { goto: path.goto }) };
+      return { kind: "fired", reason, event, ...(path.goto === undefined ? {} : { goto: path.goto }) };
     }
   } else if (step.event !== undefined) {
     const type = step.event;
     const match = run
       .eventsAfter(cursor)
-      .some((event) => event.type === type && (step.when === undefined || run.holds(step.when, event, play)));
-    if (match) return { kind: "fired", reason: `${type} received` };
+      .find((event) => event.type === type && (step.when === undefined || run.holds(step.when, event, play)));
+    if (match !== undefined) return { kind: "fired", reason: `${type} received`, event: match };
   } else if (step.triggers !== undefined) {
-    const fired = firedTrigger(plan, step.triggers, run.ruleAccount, now, run.eventsAfter(cursor));
-    if (fired !== undefined) return { kind: "fired", reason: fired };
+    const fired = triggerFiring(plan, step.triggers, run.ruleAccount, now, run.eventsAfter(cursor));
+    if (fired !== undefined) return { kind: "fired", reason: `trigger ${fired.name}`, event: fired.event };
   } else if (step.durationMs !== undefined) {
     if (now >= since + step.durationMs) return { kind: "fired", reason: `${waitText(plan, step)} reached` };
   } else {

@@ -11,12 +11,15 @@ import type {
   SegmentNode,
   StageNode,
   StepNode,
+  TemplateSite,
   TriggerNode,
   WaitFor,
 } from "../ast/playbook.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { parseExpression } from "../expression/parse-expression.js";
+import { isTemplate, parseTemplate } from "../template/parse-template.js";
 import { locateKey, locateValue, type DataPath, type Span } from "./locate.js";
+import { locateInScalar } from "./locate-in-scalar.js";
 import type { ParsedYaml } from "./parse-yaml.js";
 import playbookSchema from "../../schemas/playbook.schema.json" with { type: "json" };
 import { conditionSites } from "../validate/condition-sites.js";
@@ -52,21 +55,14 @@ class AstBuilder {
     return { name, span: this.span(path) };
   }
 
-  /** Maps a character index inside the scalar at `path` to a span in the file. */
-  spanInScalar(path: DataPath): (index: number, length: number) => Span {
-    const start = this.span(path);
-    const quoted = /^["']/.test(this.parsed.source.text.charAt(start.offset)) ? 1 : 0;
-    return (index, length) => {
-      const offset = start.offset + quoted + index;
-      return { ...this.parsed.lineCounter.linePos(offset), offset, length };
-    };
-  }
-
   condition(doc: ConditionDoc, path: DataPath): Expr {
     const span = this.span(path);
     if (typeof doc === "boolean") return { kind: "literal", value: doc, span };
     if (typeof doc === "string") {
-      const { expr, problem } = parseExpression(doc, { segments: this.segmentNames, spanAt: this.spanInScalar(path) });
+      const { expr, problem } = parseExpression(doc, {
+        segments: this.segmentNames,
+        spanAt: locateInScalar(this.parsed, path),
+      });
       if (problem !== undefined)
         this.diagnostics.push(diagnostic(problem.code, problem.message, this.parsed.source.file, problem.span));
       return expr ?? { kind: "literal", value: false, span };
@@ -127,6 +123,35 @@ class AstBuilder {
     };
   }
 
+  /** Parses one Liquid text at `path`; a problem is a diagnostic at its place in the scalar. */
+  template(field: string, text: string, path: DataPath): TemplateSite[] {
+    if (!isTemplate(text)) return [];
+    const spanAt = locateInScalar(this.parsed, path);
+    const { problem, variables } = parseTemplate(text);
+    if (problem !== undefined) {
+      const span = spanAt(problem.index, problem.length);
+      this.diagnostics.push(diagnostic(problem.code, `${field}: ${problem.message}`, this.parsed.source.file, span));
+      return [];
+    }
+    return [{ field, reads: variables.map((v) => ({ path: v.path, text: v.text, span: spanAt(v.index, v.length) })) }];
+  }
+
+  /** Every Liquid text of an action: its title, body, variables and the strings anywhere in its payload. */
+  templates(doc: ActionDoc, path: DataPath): TemplateSite[] {
+    const strings = (field: string, value: unknown, at: DataPath): TemplateSite[] => {
+      if (typeof value === "string") return this.template(field, value, at);
+      if (Array.isArray(value)) return value.flatMap((item, i) => strings(`${field}[${i}]`, item, [...at, i]));
+      if (typeof value !== "object" || value === null) return [];
+      return Object.entries(value).flatMap(([key, item]) => strings(`${field}.${key}`, item, [...at, key]));
+    };
+    return [
+      ...(doc.title === undefined ? [] : this.template("title", doc.title, [...path, "title"])),
+      ...(doc.body === undefined ? [] : this.template("body", doc.body, [...path, "body"])),
+      ...strings("variables", doc.variables, [...path, "variables"]),
+      ...strings("payload", doc.payload, [...path, "payload"]),
+    ];
+  }
+
   action(kind: (typeof ACTION_KINDS)[number], doc: ActionDoc, id: string, path: DataPath): ActionStep {
     const at = (key: string): DataPath => [...path, kind, key];
     const isOffer = kind === "offer.propose";
@@ -138,7 +163,9 @@ class AstBuilder {
       owner: doc.owner,
       channel: doc.channel,
       template: doc.template,
+      variables: doc.variables,
       title: doc.title,
+      body: doc.body,
       slaMs: doc.sla === undefined ? undefined : durationMs(doc.sla),
       payload: doc.payload,
       approver: doc.approver,
@@ -156,6 +183,7 @@ class AstBuilder {
             priceSpan: doc.price === undefined ? undefined : this.span(at("price")),
           }
         : undefined,
+      templates: this.templates(doc, [...path, kind]),
       span: locateKey(this.parsed, [...path, kind]),
     };
   }

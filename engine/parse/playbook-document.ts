@@ -18,6 +18,8 @@ export interface ActionDoc {
   channel?: string;
   template?: string;
   title?: string;
+  body?: string;
+  variables?: Record<string, string>;
   sla?: string;
   payload?: Record<string, unknown>;
   // offer.propose

@@ -1,5 +1,6 @@
 // Checks beyond the schema: references, cycles, duplicate ids, discount fences; the journey's
-// graph (jumps, reachability, spinning paths) in check-journey-graph.ts.
+// graph (jumps, reachability, spinning paths) in check-journey-graph.ts; what templates read in
+// check-templates.ts.
 import type { NameRef, PlaybookNode } from "../ast/playbook.js";
 import type { Expr } from "../ast/expression.js";
 import { segmentsUsed, walkExpr } from "../ast/walk-expr.js";
@@ -10,6 +11,7 @@ import type { Span } from "../parse/locate.js";
 import { FORBIDDEN_SEGMENTS } from "../rules/safe-path.js";
 import { allConditions, everyCondition } from "./all-conditions.js";
 import { checkJourneyGraph } from "./check-journey-graph.js";
+import { checkTemplates } from "./check-templates.js";
 
 const pct = (fraction: number): string => `${Math.round(fraction * 10000) / 100}%`;
 
@@ -252,5 +254,6 @@ export function checkPlaybook(playbook: PlaybookNode): Diagnostic[] {
   checker.experiments();
   checker.offers();
   checkJourneyGraph(playbook, (code, message, span) => checker.report(code, message, span));
+  checkTemplates(playbook, (code, message, span) => checker.report(code, message, span));
   return checker.diagnostics;
 }

@@ -7,8 +7,8 @@ import {
   entryTriggerWait,
   exitConditionOutcome,
   exitEventOutcome,
-  firedTrigger,
   nextTriggerWake,
+  triggerFiring,
 } from "../../engine/journey/detect.js";
 import { durationText } from "../../engine/journey/duration-text.js";
 import type { AccountSnapshot } from "../../engine/journey/journey-types.js";
@@ -46,17 +46,24 @@ describe("the trigger wait a coordinator holds", () => {
   it("fires on a matching event, and not on a weaker one or another type", () => {
     const usage = (u: number) => ({ id: `u${u}`, type: "usage.updated", data: { usage: { seat_utilization: u } } });
     const at = (u: number): AccountSnapshot => ({ ...acme, usage: { ...(acme.usage as object), seat_utilization: u } });
-    expect(firedTrigger(seatUpsell, ["capacity"], at(0.92), NOW, [usage(0.92)])).toBe("trigger capacity");
-    expect(firedTrigger(seatUpsell, ["capacity"], at(0.5), NOW, [usage(0.5)])).toBeUndefined();
-    expect(firedTrigger(seatUpsell, ["capacity"], at(0.92), NOW, [])).toBeUndefined(); // an event trigger needs its event
-    expect(firedTrigger(seatUpsell, ["capacity"], at(0.92), NOW, [{ id: "q", type: "qbr.completed" }])).toBeUndefined();
+    expect(
+      triggerFiring(seatUpsell, ["capacity"], at(0.92), NOW, [{ id: "q", type: "qbr.completed" }, usage(0.92)]),
+    ).toEqual({
+      name: "capacity",
+      event: usage(0.92),
+    });
+    expect(triggerFiring(seatUpsell, ["capacity"], at(0.5), NOW, [usage(0.5)])).toBeUndefined();
+    expect(triggerFiring(seatUpsell, ["capacity"], at(0.92), NOW, [])).toBeUndefined(); // an event trigger needs its event
+    expect(
+      triggerFiring(seatUpsell, ["capacity"], at(0.92), NOW, [{ id: "q", type: "qbr.completed" }]),
+    ).toBeUndefined();
   });
 
   it("fires a window trigger while the window is open, and wakes when it opens", () => {
     const renewsIn = (n: number): AccountSnapshot => ({ ...acme, renewal_date: inDays(n) });
-    expect(firedTrigger(renewal, ["renewal_window"], renewsIn(80), NOW, [])).toBe("trigger renewal_window");
-    expect(firedTrigger(renewal, ["renewal_window"], renewsIn(200), NOW, [])).toBeUndefined();
-    expect(firedTrigger(renewal, ["renewal_window"], renewsIn(10), NOW, [])).toBeUndefined(); // closes 30 days before
+    expect(triggerFiring(renewal, ["renewal_window"], renewsIn(80), NOW, [])?.name).toBe("renewal_window");
+    expect(triggerFiring(renewal, ["renewal_window"], renewsIn(200), NOW, [])).toBeUndefined();
+    expect(triggerFiring(renewal, ["renewal_window"], renewsIn(10), NOW, [])).toBeUndefined(); // closes 30 days before
     const wake = nextTriggerWake(renewal, ["renewal_window"], renewsIn(200), NOW);
     expect(new Date(wake).toISOString().slice(0, 10)).toBe(inDays(110));
     expect(nextTriggerWake(renewal, ["renewal_window"], renewsIn(80), NOW)).toBe(Infinity); // already open

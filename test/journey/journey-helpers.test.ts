@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { compilePlaybook } from "../../engine/index.js";
-import { actionEvent, fillTemplate } from "../../engine/journey/action-event.js";
+import { actionEvent } from "../../engine/journey/action-event.js";
 import { deepMerge } from "../../engine/journey/deep-merge.js";
 import { isHeldOut } from "../../engine/journey/holdout.js";
 import { fenceDecision } from "../../engine/journey/offer-fence.js";
+import { renderAction } from "../../engine/journey/render-action.js";
 import { nextSendTime, windowTimeZone } from "../../engine/journey/send-window.js";
 import { readRepoFile } from "../helpers.js";
 
@@ -91,11 +92,13 @@ describe("action events", () => {
     const plan = compilePlaybook(readRepoFile("playbooks/seat-upsell.yaml")).plan;
     const step = plan?.stages.find((s) => s.name === "orchestrate")?.steps[1];
     if (plan === undefined || step?.kind !== "action") throw new Error("no crm.task step");
+    const account = { id: "acme", name: "Acme Corp" };
     const event = actionEvent({
       plan,
-      account: { id: "acme", name: "Acme Corp" },
+      account,
       stage: "orchestrate",
       step,
+      rendered: renderAction(step, account).fields,
       iteration: 2,
       time: "2026-11-22T00:00:00.000Z",
     });
@@ -111,6 +114,9 @@ describe("action events", () => {
         playbook: { id: "seat-upsell", version: plan.version },
       },
     });
-    expect(fillTemplate("Hi {{ name }} {{ missing }} {{ constructor }}", { name: "Acme" })).toBe("Hi Acme  ");
+    expect(renderAction({ ...step, title: "Hi {{ name }} {{ missing }} {{ constructor }}" }, account)).toEqual({
+      fields: { title: "Hi Acme Corp  " },
+      notes: ["title: missing is missing, rendered empty", "title: constructor is missing, rendered empty"],
+    });
   });
 });

@@ -438,6 +438,8 @@ describe("playloop on the Temporal dev server", () => {
       60_000,
     );
     expect(done.outcome).toBe("done");
+    // The play ends as its last action is handed to delivery, which may still be under way.
+    await eventually(async () => (log.read().length >= 2 ? true : undefined), "the second action");
     expect(log.read().map((e) => e.id)).toEqual([
       "restart-demo:acme:0:orchestrate.1",
       "restart-demo:acme:0:orchestrate.3",

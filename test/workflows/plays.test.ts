@@ -231,6 +231,12 @@ describe("time windows", () => {
       const first = log.read()[0];
       expect(types(log.read()).slice(0, 2)).toEqual(["crm.task", "email.send"]);
       expect(first?.id).toBe("renewal-bundle:hooli-1:0:orchestrate.1");
+      // Rendered with Liquid inside the workflow: nested fields, and dates in the account's zone.
+      expect(first?.data.body).toMatch(
+        /^Acme Corp \(growth, 50 seats, ARR 48000\) renews on \w+ \d+, \d{4}; the window opened \w+ \w+ \d+ at \d+:\d\d [ap]m E[SD]T\.$/,
+      );
+      const renews = new Date(renewal).toLocaleDateString("en-US", { dateStyle: "long", timeZone: "UTC" });
+      expect(log.read()[1]?.data.variables).toEqual({ company: "Acme Corp", tier: "Growth", renews_on: renews });
       const firedAt = Date.parse(first?.time ?? "");
       expect(firedAt).toBeGreaterThanOrEqual(renewal - 90 * DAY);
       expect(firedAt).toBeLessThan(renewal - 89 * DAY);
