@@ -3,6 +3,7 @@
 // `var` paths), and a call to the shared operation helpers otherwise. Paths that name a property of
 // a built-in prototype read own properties only, so no rule reaches a prototype.
 import { PLAYLOOP_OPERATIONS } from "./date-operations.js";
+import { applyOperation, missing, missingSome } from "./evaluate.js";
 import { isLogic, splitLogic } from "./is-logic.js";
 import * as ops from "./operations.js";
 import type { JsonLogicRule, RuleFunction } from "./rule-types.js";
@@ -16,7 +17,40 @@ interface Code {
   readonly kind: Kind;
 }
 
-const HELPERS = { ...ops, getPath, ownProperty, ...PLAYLOOP_OPERATIONS };
+const HELPERS = { ...ops, getPath, ownProperty, applyOperation, missing, missingSome, ...PLAYLOOP_OPERATIONS };
+
+/**
+ * How many arguments an operation reads. json-logic-js evaluates the others as well, before it
+ * applies the operation, so a rule with more (`{"==": [1, 2, {"log": "x"}]}`) is compiled to
+ * evaluate every argument in order: a throw or a `log` among the extra ones is not skipped.
+ */
+const ARITY: Readonly<Record<string, number>> = {
+  "==": 2,
+  "===": 2,
+  "!=": 2,
+  "!==": 2,
+  ">": 2,
+  ">=": 2,
+  "<": 3,
+  "<=": 3,
+  "!!": 1,
+  "!": 1,
+  "%": 2,
+  "/": 2,
+  "-": 2,
+  in: 2,
+  var: 2,
+  substr: 3,
+  log: 1,
+  missing_some: 2,
+  days_since: 2,
+  days_until: 2,
+};
+
+/** Whether evaluating a value can run an operation (a literal array's items are evaluated). */
+function containsLogic(value: unknown): boolean {
+  return isLogic(value) || (Array.isArray(value) && value.some(containsLogic));
+}
 
 class FunctionWriter {
   private temps = 0;
@@ -84,7 +118,8 @@ function truthyOf(code: Code): string {
 function compileVar(args: unknown[], w: FunctionWriter): Code {
   const [path, fallback] = args;
   const notFound = fallback === undefined ? "null" : compileNode(fallback, w).js;
-  if (!isConstant(path) || (path !== null && typeof path === "object")) {
+  // A computed fallback is evaluated whether or not the path is found, and undefined means null.
+  if (!isConstant(path) || (path !== null && typeof path === "object") || containsLogic(fallback)) {
     return { js: `H.getPath(${w.dataVar}, ${compileNode(path, w).js}, ${notFound})`, kind: "any" };
   }
   if (path === undefined || path === null || path === "") return { js: w.dataVar, kind: "any" };
@@ -215,8 +250,8 @@ function compileEager(op: string, args: unknown[], w: FunctionWriter): Code {
     case "days_until":
       return call("days_until", [arg(0), arg(1)], "any");
     default:
-      // json-logic-js throws only when the operation is reached, so the generated code does too.
-      return { js: `H.unrecognized(${JSON.stringify(op)})`, kind: "any" };
+      // json-logic-js throws only when the operation is reached, after evaluating its arguments.
+      return { js: `([${c.map((x) => x.js).join(", ")}], H.unrecognized(${JSON.stringify(op)}))`, kind: "any" };
   }
 }
 
@@ -224,6 +259,11 @@ function compileNode(rule: unknown, w: FunctionWriter): Code {
   if (Array.isArray(rule)) return { js: `[${rule.map((item) => compileNode(item, w).js).join(", ")}]`, kind: "any" };
   if (!isLogic(rule)) return literal(rule, w);
   const { op, args } = splitLogic(rule);
+  const arity = Object.hasOwn(ARITY, op) ? ARITY[op] : undefined;
+  if (arity !== undefined && args.slice(arity).some(containsLogic)) {
+    const values = args.map((arg) => compileNode(arg, w).js).join(", ");
+    return { js: `H.applyOperation(${JSON.stringify(op)}, ${w.dataVar}, [${values}])`, kind: "any" };
+  }
   switch (op) {
     case "var":
       return compileVar(args, w);

@@ -30,8 +30,8 @@ const EAGER: Readonly<Record<string, Operation>> = {
   max: (_, args) => Math.max(...(args as number[])),
   merge: (_, args) => ops.merge(...args),
   var: (data, [path, notFound]) => getPath(data, path, notFound),
-  missing: (data, args) => ops.missing(data, args),
-  missing_some: (data, [need, options]) => ops.missingSome(data, need, options),
+  missing: (data, args) => missing(data, args),
+  missing_some: (data, [need, options]) => missingSome(data, need, options),
   days_since: (_, [a, b]) => PLAYLOOP_OPERATIONS.days_since(a, b),
   days_until: (_, [a, b]) => PLAYLOOP_OPERATIONS.days_until(a, b),
 };
@@ -76,13 +76,43 @@ export function evaluate(rule: JsonLogicRule, data?: unknown): unknown {
       return ops.scopedNone(evaluate(args[0], data), (item) => evaluate(args[1], item));
     case "some":
       return ops.scopedSome(evaluate(args[0], data), (item) => evaluate(args[1], item));
-    default: {
-      const operation = Object.hasOwn(EAGER, op) ? EAGER[op] : undefined;
-      if (operation === undefined) return ops.unrecognized(op);
-      return operation(
+    default:
+      return applyOperation(
+        op,
         data,
         args.map((arg) => evaluate(arg, data)),
       );
-    }
   }
+}
+
+/**
+ * Applies an eager operation to its evaluated arguments (all of them, even those it does not
+ * read: json-logic-js evaluates every argument first, so a throw or a `log` among them counts).
+ */
+export function applyOperation(op: string, data: unknown, values: unknown[]): unknown {
+  const operation = Object.hasOwn(EAGER, op) ? EAGER[op] : undefined;
+  if (operation === undefined) return ops.unrecognized(op);
+  return operation(data, values);
+}
+
+/**
+ * json-logic-js `missing`: the keys (its arguments, or the list that is its first) whose
+ * `{"var": key}` is null or empty. Each key is evaluated as that `var` would be: an array key is
+ * the `var`'s argument list (a path and a fallback), and any logic in it is evaluated.
+ */
+export function missing(data: unknown, args: unknown[]): unknown[] {
+  const keys: ArrayLike<unknown> = Array.isArray(args[0]) ? args[0] : args;
+  const out: unknown[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const value = evaluate({ var: keys[i] }, data);
+    if (value === null || value === "") out.push(keys[i]);
+  }
+  return out;
+}
+
+/** json-logic-js `missing_some`: `{"missing": options}` evaluated, empty when enough are present. */
+export function missingSome(data: unknown, needCount: unknown, options: unknown): unknown {
+  const absent = evaluate({ missing: options }, data) as unknown[];
+  const total = (options as unknown[]).length;
+  return total - absent.length >= (needCount as number) ? [] : absent;
 }

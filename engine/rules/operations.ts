@@ -1,6 +1,5 @@
 // Operation semantics shared by the interpreter (`evaluate`) and the code generator (`compileRule`).
 // Each mirrors json-logic-js 2.0.5 exactly, except that paths never reach a prototype.
-import { getPath } from "./safe-path.js";
 
 /** JSON Logic truthiness: an empty array is false, everything else as in JavaScript. */
 export function truthy(value: unknown): boolean {
@@ -57,22 +56,6 @@ export function substr(source: unknown, start: unknown, end: unknown): string {
 
 export function merge(...args: unknown[]): unknown[] {
   return args.reduce<unknown[]>((acc, item) => acc.concat(item), []);
-}
-
-export function missing(data: unknown, args: unknown[]): unknown[] {
-  const keys: ArrayLike<unknown> = Array.isArray(args[0]) ? args[0] : args;
-  const out: unknown[] = [];
-  for (let i = 0; i < keys.length; i++) {
-    const value = getPath(data, keys[i], undefined);
-    if (value === null || value === "") out.push(keys[i]);
-  }
-  return out;
-}
-
-export function missingSome(data: unknown, needCount: unknown, options: unknown): unknown[] {
-  const absent = missing(data, [options]);
-  const total = (options as unknown[]).length;
-  return total - absent.length >= (needCount as number) ? [] : absent;
 }
 
 export function log(value: unknown): unknown {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import jsonLogic from "json-logic-js";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { compileRule, evaluate, registerPlayloopOperations } from "../../engine/index.js";
 
 registerPlayloopOperations(jsonLogic);
@@ -33,13 +33,36 @@ const record = fc.record(
   { requiredKeys: [] },
 );
 
-const { rule } = fc.letrec<{ rule: unknown; scoped: unknown }>((tie) => {
+/** Operations json-logic-js evaluates every argument of, including those past the ones they read. */
+const FIXED_ARITY = ["==", "===", "!=", "!==", ">", ">=", "<", "<=", "!", "!!", "%", "/", "-"] as const;
+const MORE_ARITY = ["in", "var", "substr", "log", "missing_some", "days_since", "days_until"] as const;
+
+const { rule } = fc.letrec<{ rule: unknown; scoped: unknown; effect: unknown }>((tie) => {
   const sub = fc.array(tie("rule"), { minLength: 0, maxLength: 3 });
   const pair = fc.tuple(tie("rule"), tie("rule"));
   return {
+    // Arguments whose evaluation shows: a throw (an operation that does not exist), a `log`, an
+    // `and` of nothing (undefined, which a `var` fallback turns into null).
+    effect: fc.oneof(
+      scalar.map((value) => ({ throw: value })),
+      tie("rule").map((value) => ({ log: value })),
+      fc.constant({ and: [] }),
+      fc.constant({ or: [] }),
+      tie("rule"),
+    ),
     rule: fc.oneof(
       { depthSize: "small", withCrossShrink: true },
       scalar,
+      // More arguments than the operation reads: json-logic-js evaluates them all, first.
+      fc
+        .tuple(
+          fc.constantFrom(...FIXED_ARITY, ...MORE_ARITY),
+          fc.array(tie("rule"), { minLength: 1, maxLength: 3 }),
+          fc.array(tie("effect"), { minLength: 1, maxLength: 2 }),
+        )
+        .map(([op, args, extra]) => ({ [op]: [...args, ...extra] })),
+      // A computed fallback, evaluated whether or not the path is found.
+      fc.tuple(fc.constantFrom(...KEYS), tie("effect")).map(([key, fallback]) => ({ var: [key, fallback] })),
       fc.constantFrom(...KEYS).map((key) => ({ var: key })),
       fc.tuple(fc.constantFrom(...KEYS), scalar).map(([key, fallback]) => ({ var: [key, fallback] })),
       fc
@@ -79,11 +102,16 @@ const { rule } = fc.letrec<{ rule: unknown; scoped: unknown }>((tie) => {
   };
 });
 
-function outcome(run: () => unknown): { value?: unknown; threw?: true } {
+/** What a run gave: its value or that it threw, and what it logged, in order. */
+function outcome(run: () => unknown): { value?: unknown; threw?: true; logged: unknown[] } {
+  const logged: unknown[] = [];
+  const spy = vi.spyOn(console, "log").mockImplementation((...values: unknown[]) => void logged.push(values));
   try {
-    return { value: run() };
+    return { value: run(), logged };
   } catch {
-    return { threw: true };
+    return { threw: true, logged };
+  } finally {
+    spy.mockRestore();
   }
 }
 
@@ -100,7 +128,32 @@ describe("compileRule and evaluate against json-logic-js (differential)", () => 
           expect(outcome(() => evaluate(r, data))).toEqual(expected);
         }
       }),
-      { numRuns: 3000, seed: 20261122 },
+      { numRuns: 20_000, seed: 20261122 },
     );
+  });
+
+  it("evaluate every argument as json-logic-js does, even those an operation does not read", () => {
+    const cases: [rule: unknown, data: unknown][] = [
+      [{ ">": [2, 3, { throw: "Not Lazy" }] }, {}],
+      [{ "==": [3, 2, { throw: "Not Lazy" }] }, {}],
+      [{ "!": [false, { log: "extra" }] }, {}],
+      [{ substr: ["abc", 1, 1, { log: "extra" }] }, {}],
+      [{ in: ["a", ["a"], { throw: 1 }] }, {}],
+      [{ var: ["missing", { and: [] }] }, {}],
+      [{ var: ["a", { log: "fallback" }] }, { a: 1 }],
+      [{ nope: [{ log: "before the throw" }] }, {}],
+    ];
+    for (const [r, data] of cases) {
+      const expected = outcome(() => jsonLogic.apply(r as jsonLogic.RulesLogic, data));
+      expect(
+        outcome(() => compileRule(r)(data)),
+        JSON.stringify(r),
+      ).toEqual(expected);
+      expect(
+        outcome(() => evaluate(r, data)),
+        JSON.stringify(r),
+      ).toEqual(expected);
+    }
+    expect(outcome(() => compileRule({ var: ["missing", { and: [] }] })({}))).toEqual({ value: null, logged: [] });
   });
 });
