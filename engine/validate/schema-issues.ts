@@ -219,3 +219,8 @@ export function createSchemaValidator<T>(schema: object): (value: unknown) => { 
   const validate: ValidateFunction<T> = ajv.compile<T>(schema);
   return (value) => (validate(value) ? { value, issues: [] } : { issues: schemaIssues(validate.errors ?? []) });
 }
+
+/** Validation issues as one line: `plan.seats: must be integer; id: must be string`. */
+export function issuesText(issues: readonly { path: readonly (string | number)[]; message: string }[]): string {
+  return issues.map((i) => (i.path.length > 0 ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
+}

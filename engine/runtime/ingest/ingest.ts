@@ -3,7 +3,7 @@
 import eventSchema from "../../../schemas/event.schema.json" with { type: "json" };
 import type { JourneyEvent } from "../../journey/journey-types.js";
 import { validateAccount } from "../../validate/validate-account.js";
-import { createSchemaValidator } from "../../validate/schema-issues.js";
+import { createSchemaValidator, issuesText } from "../../validate/schema-issues.js";
 import { UnknownAccountError, type AccountClient } from "../account-client.js";
 import { applyMapping, type FieldMapping } from "./field-mapping.js";
 import { readRecords } from "./read-records.js";
@@ -29,10 +29,6 @@ export interface IngestOptions {
   readonly onProgress?: (line: number, summary: IngestSummary) => void;
   /** Stops reading new lines when aborted; lines in flight finish. */
   readonly signal?: AbortSignal;
-}
-
-function issuesText(issues: readonly { path: readonly (string | number)[]; message: string }[]): string {
-  return issues.map((i) => (i.path.length > 0 ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
 }
 
 /** Ingests an NDJSON or CSV export of accounts or events. A bad line is rejected and the rest go on. */

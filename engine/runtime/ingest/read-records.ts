@@ -30,7 +30,8 @@ export async function* readNdjson(file: string): AsyncGenerator<RawRecord> {
 /** Reads a CSV export with a header row; a malformed row is reported with its line and the rest go on. */
 export async function* readCsv(file: string): AsyncGenerator<RawRecord> {
   const skipped: RawRecord[] = [];
-  const parser = createReadStream(file).pipe(
+  const source = createReadStream(file);
+  const parser = source.pipe(
     parse({
       columns: true,
       bom: true,
@@ -44,6 +45,8 @@ export async function* readCsv(file: string): AsyncGenerator<RawRecord> {
       },
     }),
   );
+  // `pipe` does not pass on the file's errors (a missing file): the parser must end with them.
+  source.on("error", (error) => parser.destroy(error));
   for await (const entry of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
     while (skipped.length > 0) {
       const skip = skipped.shift();
