@@ -1,6 +1,7 @@
-// Fidelity: the journey core run in process (as tests, preview and simulate run it) and the
-// account workflow on a time-skipping Temporal server must make the same decisions. Scenarios are
-// generated from a fixed seed: an account with varied fields, the five bundled playbooks under
+// Fidelity: the journey core run in process (by engine/simulate/account-runner.ts, as `playloop
+// test`, preview and simulate run it) and the account workflow on a time-skipping Temporal server
+// must make the same decisions, over 200 scenarios. Scenarios are
+// generated from a fixed seed: an account with varied fields, every bundled playbook under
 // playbooks/policy.yaml, and a timeline of events months apart. Both runs get the same inputs at
 // the same times; the actions delivered (ids, order per play, content), every play's decisions
 // (`kind: reason`), its final status, stage, iteration and outcome, the account's decisions,
@@ -21,19 +22,12 @@ import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ActionEvent } from "../../engine/journey/action-event.js";
 import { accountView, type AccountView } from "../../engine/journey/account-view.js";
-import { deliveryReport } from "../../engine/journey/delivery-report.js";
-import { advanceAccount, newAccountState } from "../../engine/journey/advance-account.js";
-import type {
-  AccountCoreState,
-  CoreCommand,
-  CoreContext,
-  CoreInput,
-  SearchAttributeValues,
-} from "../../engine/journey/core-types.js";
+import type { CoreCommand, CoreInput, SearchAttributeValues } from "../../engine/journey/core-types.js";
 import { MAX_ACCOUNT_DECISIONS, MAX_PLAY_DECISIONS } from "../../engine/journey/decision-log.js";
 import { isHeldOut } from "../../engine/journey/holdout.js";
 import type { AccountSnapshot, Decision, JourneyEvent } from "../../engine/journey/journey-types.js";
 import type { PlanRegistry } from "../../engine/runtime/plan-registry.js";
+import { AccountRunner } from "../../engine/simulate/account-runner.js";
 import { validatePolicy, type AccountPolicy } from "../../engine/validate/validate-policy.js";
 import { PLAYBOOK_IDS, readRepoFile } from "../helpers.js";
 import {
@@ -52,9 +46,11 @@ import {
 const HOUR = 3_600_000;
 /** The scenarios' seed, fixed; PLAYLOOP_FIDELITY_SEED and _SCENARIOS explore others. */
 const SEED = Number(process.env.PLAYLOOP_FIDELITY_SEED ?? 20260705);
-const SCENARIOS = Number(process.env.PLAYLOOP_FIDELITY_SCENARIOS ?? 8);
-/** Scenarios whose account is held out of at least one playbook, on purpose. */
-const HELD_OUT_SCENARIOS = new Set([3, 6].filter((n) => n < SCENARIOS));
+const SCENARIOS = Number(process.env.PLAYLOOP_FIDELITY_SCENARIOS ?? 200);
+/** Scenarios whose account is held out of at least one playbook, on purpose (every tenth from 3). */
+const HELD_OUT_SCENARIOS = new Set(
+  Array.from({ length: SCENARIOS }, (_, n) => n).filter((n) => n % 10 === 3 || n === 6),
+);
 /** Days run past the last step, so the waits it started time out in both runs. */
 const END_MARGIN_DAYS = 60;
 /** Each scenario starts at this time of day (UTC): 10:07. */
@@ -206,57 +202,34 @@ function eventOf(scenario: Scenario, start: number, index: number): JourneyEvent
 }
 
 // ---------------------------------------------------------------------------------------------
-// The in-process run: the core called directly, the way the account workflow's runner calls it.
+// The in-process run: engine/simulate/account-runner.ts, the shell `playloop test`, `preview` and
+// `simulate` run the core in, on the plans and policy the worker serves.
 
 class InProcessRun {
-  state: AccountCoreState;
-  now: number;
-  /** Every command, in order, with the simulated time it was issued at. */
-  readonly log: { at: number; command: CoreCommand }[] = [];
+  private readonly runner: AccountRunner;
 
   constructor(
     private readonly registry: PlanRegistry,
     snapshot: AccountSnapshot,
     start: number,
   ) {
-    this.now = start;
-    this.state = newAccountState(snapshot.id);
-    this.send({ kind: "snapshot", account: snapshot });
+    const { versions, policy } = registry.set;
+    const plans = Object.values(versions).flatMap((version) => registry.plan(version) ?? []);
+    this.runner = new AccountRunner({ plans, account: snapshot, policy, current: versions, start });
   }
 
-  private context(): CoreContext {
-    const { versions, policy } = this.registry.set;
-    return { now: this.now, plan: (version) => this.registry.plan(version), current: versions, policy };
+  /** Every command, in order, with the simulated time it was issued at. */
+  get log(): readonly { at: number; command: CoreCommand }[] {
+    return this.runner.log;
   }
 
-  /**
-   * One input, then a delivery report for each action it delivered, as workflows/account.ts
-   * reports them: `action` is the action's kind (`crm.task`), not its CloudEvents type as
-   * test/journey/core-harness.ts sends it, so `delivered` decisions read alike.
-   */
   send(input: CoreInput): void {
-    const queue: CoreInput[] = [input];
-    for (let guard = 0; queue.length > 0; guard++) {
-      if (guard > 10_000) throw new Error("more than 10000 inputs fed back");
-      const next = queue.shift() as CoreInput;
-      const { state, commands } = advanceAccount(this.state, next, this.context());
-      this.state = state;
-      for (const command of commands) {
-        this.log.push({ at: this.now, command });
-        if (command.kind !== "deliver") continue;
-        queue.push(deliveryReport(command));
-      }
-    }
+    this.runner.send(input);
   }
 
   /** Moves the clock to `time`, firing the timer the core asked for each time it falls due on the way. */
   advanceTo(time: number): void {
-    for (let fired = 0; this.state.timer !== undefined && this.state.timer.at <= time; fired++) {
-      if (fired > 5_000) throw new Error("the timer fired more than 5000 times");
-      this.now = Math.max(this.now, this.state.timer.at);
-      this.send({ kind: "timer" });
-    }
-    this.now = Math.max(this.now, time);
+    this.runner.advanceTo(time);
   }
 
   actions(): ActionEvent[] {
@@ -271,11 +244,11 @@ class InProcessRun {
   }
 
   attributes(): SearchAttributeValues | undefined {
-    return this.state.attributes;
+    return this.runner.state.attributes;
   }
 
   view(): AccountView {
-    return accountView(this.state, (version) => this.registry.plan(version));
+    return accountView(this.runner.state, (version) => this.registry.plan(version));
   }
 }
 
