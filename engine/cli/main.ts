@@ -14,6 +14,7 @@ import type { AccountView } from "../journey/account-view.js";
 import { findPlaybookFiles, validateFiles, type FileResult } from "../validate/validate-files.js";
 import { registerDeployCommands } from "./deploy-commands.js";
 import { registerPreviewCommand } from "./preview-command.js";
+import { registerSimulateCommand } from "./simulate-command.js";
 import { registerTestCommand } from "./test-command.js";
 
 function report(results: readonly FileResult[], json: boolean): boolean {
@@ -303,6 +304,7 @@ for (const [action, description] of Object.entries(CONTROLS)) {
 registerDeployCommands(program);
 registerTestCommand(program);
 registerPreviewCommand(program);
+registerSimulateCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`playloop: ${error instanceof Error ? error.message : String(error)}\n`);

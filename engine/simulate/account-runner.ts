@@ -4,7 +4,7 @@
 // passes it, and answers every `deliver` command with a `delivered` input (one per destination),
 // as the workflow does when a delivery succeeds. Every command is kept with the time it was issued.
 import type { CompiledPlan } from "../compile/plan.js";
-import { advanceAccount, newAccountState } from "../journey/advance-account.js";
+import { applyInput, newAccountState } from "../journey/advance-account.js";
 import type {
   AccountCoreState,
   CoreCommand,
@@ -102,7 +102,10 @@ export class AccountRunner {
       if (guard > MAX_FEEDBACK) throw new Error(`the core fed back more than ${MAX_FEEDBACK} inputs for one`);
       const next = queue.shift() as CoreInput;
       this.inputs.push({ at: this.now, input: next });
-      const { state, commands } = advanceAccount(this.state, next, this.context());
+      // The runner owns its state, as the workflow does, so the core applies the input in place
+      // (advanceAccount would copy the whole state first); the input is copied, so the state never
+      // shares an object with the caller's snapshot or event.
+      const { state, commands } = applyInput(this.state, structuredClone(next), this.context());
       this.state = state;
       for (const command of commands) {
         this.log.push({ at: this.now, command });

@@ -8,6 +8,7 @@ import { AccountRunner } from "../../engine/simulate/account-runner.js";
 import { ENTERS, playVerdicts, previewPlays } from "../../engine/simulate/preview-plays.js";
 import { readAccounts } from "../../engine/simulate/read-accounts.js";
 import { ROOT } from "../helpers.js";
+import { testAccount } from "./test-account.js";
 
 const loaded = loadPlaybooks(`${ROOT}/playbooks`);
 const NOW = Date.parse("2026-12-04T00:00:00Z");
@@ -19,24 +20,7 @@ const plan = (id: string): CompiledPlan => {
   return found;
 };
 
-/** A healthy, consenting growth account; `over` changes what a case needs. */
-function account(id: string, over: Record<string, unknown> = {}): AccountSnapshot {
-  return {
-    id,
-    name: `Account ${id}`,
-    arr: 48_000,
-    plan: { tier: "growth", seats: 50, list_price_per_seat: 80 },
-    usage: { active_seats: 46, seat_utilization: 0.92 },
-    health_score: 82,
-    onboarded_at: day(-300),
-    renewal_date: day(200),
-    consent: { marketing: true },
-    risk: { open_escalations: 0 },
-    products: ["core"],
-    contacts: [{ role: "champion", department: "operations" }],
-    ...over,
-  } as AccountSnapshot;
-}
+const account = (id: string, over: Record<string, unknown> = {}): AccountSnapshot => testAccount(id, NOW, over);
 
 describe("playloop preview", () => {
   it("reads the sample CRM export with its mapping and says, per play, who enters and why the others do not", async () => {
