@@ -19,6 +19,7 @@ describe("compiler goldens", () => {
       "counts",
       "experiments",
       "journey",
+      "templates",
       "triggers",
     ]);
   });
