@@ -156,6 +156,7 @@ function playbookFolders(root: string): { served: string; edited: string } {
   }
   const file = join(folders.edited, `${PLAYBOOK}.yaml`);
   const text = readFileSync(file, "utf8");
+  // The first in-app prompt's template (seat-upsell: the insight variant's): a new plan version.
   const edited = text.replace(/(inapp\.prompt:\s*\{\s*template:\s*)([\w-]+)/, "$1$2-rollout");
   if (edited === text) throw new SetupError(`${PLAYBOOK}.yaml has no inapp.prompt template for the bench to change`);
   writeFileSync(file, edited);

@@ -26,7 +26,10 @@ import { parseArgs } from "node:util";
 import { TestWorkflowEnvironment } from "@temporalio/testing";
 import { bundleWorkflowCode, DefaultLogger, Runtime } from "@temporalio/worker";
 import type { CompiledPlan } from "../engine/compile/plan.js";
+import { ruleHolds } from "../engine/journey/detect.js";
+import { experimentVariant } from "../engine/journey/experiment-variant.js";
 import { isHeldOut } from "../engine/journey/holdout.js";
+import type { AccountSnapshot } from "../engine/journey/journey-types.js";
 import { accountWorkflowId } from "../engine/messages/account-messages.js";
 import { SEARCH_ATTRIBUTES } from "../engine/messages/search-attributes.js";
 import { AccountClient } from "../engine/runtime/account-client.js";
@@ -88,13 +91,23 @@ const capacityEvent = (id: string) => ({
   data: { usage: { seat_utilization: 0.92 } },
 });
 
-/** The actions a play delivers from its trigger to its first event wait (seat-upsell: 3, then the QBR). */
-function actionsBeforeFirstEventWait(plan: CompiledPlan): number {
+/**
+ * The actions a play delivers to an account from its trigger to its first event wait (seat-upsell:
+ * 3, then the QBR): its action steps whose `when` holds, with the variants the account gets of the
+ * experiments on the way (seat-upsell sends one of its two in-app prompts).
+ */
+function actionsBeforeFirstEventWait(plan: CompiledPlan, snapshot: AccountSnapshot): number {
   let actions = 0;
+  const experiments: Record<string, string> = {};
   for (const stage of plan.stages.filter((s) => s.name !== plan.start))
     for (const step of stage.steps) {
       if (step.kind === "wait" && step.event !== undefined) return actions;
-      if (step.kind === "action") actions++;
+      if (step.kind === "experiment") {
+        const drawn = experimentVariant(plan.id, step.name, snapshot.id, step.variants);
+        if (drawn !== undefined) experiments[step.name] = drawn.variant.name;
+      }
+      if (step.kind !== "action") continue;
+      if (step.when === undefined || ruleHolds(step.when, snapshot, Date.now(), undefined, experiments)) actions++;
     }
   return actions;
 }
@@ -322,7 +335,9 @@ const bundles = await writeBundles();
 const registry = PlanRegistry.fromFolder(join(projectRoot(), "playbooks"));
 const seatUpsell = registry.plans.find((plan) => plan.id === "seat-upsell");
 if (seatUpsell === undefined) throw new Error("the seat-upsell playbook is missing");
-const seatUpsellActions = actionsBeforeFirstEventWait(seatUpsell);
+/** seat-upsell's actions for account `bench-<i>`, by id. */
+const seatUpsellActions = (id: string): number =>
+  actionsBeforeFirstEventWait(seatUpsell, account(Number(id.slice("bench-".length))));
 const playloopClient = new AccountClient(env.client, "playloop-bench");
 const minimalClient = new MinimalClient(env.client, "minimal-bench");
 
@@ -346,7 +361,7 @@ const playloopSide: Side = {
   workflowId: accountWorkflowId,
   upsert: (i) => playloopClient.upsertAccount(account(i)),
   sendEvent: (id) => playloopClient.sendEvent(id, capacityEvent(id)),
-  actions: (id) => (isHeldOut("seat-upsell", id, seatUpsell.holdout) ? 0 : seatUpsellActions),
+  actions: (id) => (isHeldOut("seat-upsell", id, seatUpsell.holdout) ? 0 : seatUpsellActions(id)),
 };
 
 const loadAtStart = loadavg()[0] ?? 0;

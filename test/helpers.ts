@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
 import { fileURLToPath } from "node:url";
-import { formatDiagnostic, type Diagnostic } from "../engine/index.js";
+import { compilePlaybook, formatDiagnostic, type Diagnostic } from "../engine/index.js";
 import type { ActionEvent } from "../engine/journey/action-event.js";
+import { experimentVariant } from "../engine/journey/experiment-variant.js";
 import { verifySignature, webhookKey } from "../engine/runtime/webhook-signature.js";
 
 /** The repository root, for paths in tests. */
@@ -36,6 +37,51 @@ export const PLAYBOOK_IDS = [
   "seat-upsell",
 ] as const;
 
+/** seat-upsell's in-app prompts, one per variant of its capacity_prompt experiment (orchestrate.1). */
+const CAPACITY_PROMPTS = {
+  insight: { step: "orchestrate.2", template: "capacity-insight" },
+  roi_first: { step: "orchestrate.3", template: "capacity-roi" },
+} as const;
+
+/** What seat-upsell's capacity_prompt experiment gives one account. */
+export interface CapacityPrompt {
+  readonly variant: keyof typeof CAPACITY_PROMPTS;
+  /** The step of the in-app prompt the account is sent, and its template. */
+  readonly step: (typeof CAPACITY_PROMPTS)[keyof typeof CAPACITY_PROMPTS]["step"];
+  readonly template: (typeof CAPACITY_PROMPTS)[keyof typeof CAPACITY_PROMPTS]["template"];
+  /** The step of the other variant's prompt, which the account's play skips. */
+  readonly skipped: (typeof CAPACITY_PROMPTS)[keyof typeof CAPACITY_PROMPTS]["step"];
+}
+
+/**
+ * The variant of seat-upsell's capacity_prompt experiment an account gets, as the core assigns it
+ * (a stable hash of playbook, experiment and account against the shares in the bundled playbook),
+ * with the in-app prompt it is sent and the one it skips.
+ */
+export function capacityPrompt(accountId: string): CapacityPrompt {
+  const plan = compilePlaybook(readRepoFile("playbooks/seat-upsell.yaml")).plan;
+  const experiment = plan?.stages
+    .flatMap((stage) => stage.steps)
+    .find((step) => step.kind === "experiment" && step.name === "capacity_prompt");
+  if (experiment?.kind !== "experiment") throw new Error("seat-upsell has no capacity_prompt experiment");
+  const variant = experimentVariant("seat-upsell", "capacity_prompt", accountId, experiment.variants)?.variant.name;
+  if (variant !== "insight" && variant !== "roi_first") throw new Error(`unexpected variant ${String(variant)}`);
+  const other = variant === "insight" ? "roi_first" : "insight";
+  return { variant, ...CAPACITY_PROMPTS[variant], skipped: CAPACITY_PROMPTS[other].step };
+}
+
+/** The decision a play records for a step whose `when` does not hold. */
+export const SKIPPED_BY_WHEN = "skipped: skipped: its `when` condition does not hold";
+
+/**
+ * seat-upsell's decisions from its experiment to its prompts, in step order: the variant the
+ * account gets, then `sent` (what became of its prompt) and the other variant's prompt skipped.
+ */
+export function capacityPromptDecisions(prompt: CapacityPrompt, sent: string): string[] {
+  const variant = `experiment: experiment capacity_prompt: variant ${prompt.variant} (50%)`;
+  return [variant, ...(prompt.step < prompt.skipped ? [sent, SKIPPED_BY_WHEN] : [SKIPPED_BY_WHEN, sent])];
+}
+
 /**
  * Polls until `check` returns a value (not undefined) or the time runs out; for tests on the real
  * dev server, where things happen in wall-clock time. Errors from `check` count as "not yet".
@@ -63,7 +109,7 @@ export async function eventually<T>(
 /** An action as the sinks deliver it: seat-upsell's CSM task for acme. */
 export const SAMPLE_ACTION: ActionEvent = {
   specversion: "1.0",
-  id: "seat-upsell:acme:0:orchestrate.1",
+  id: "seat-upsell:acme:0:orchestrate.4",
   type: "playloop.action.crm.task",
   source: "playloop/playbooks/seat-upsell",
   subject: "acme",

@@ -118,6 +118,10 @@ describe("playloop compile and graph", () => {
     expect(result.stdout).toContain("subgraph commit");
     expect(result.stdout).toContain("expand_1 --> detect_0");
     expect(result.stdout).toContain('detect_0 -. "timeout" .-> finish');
+    // The capacity_prompt experiment, an edge per variant.
+    expect(result.stdout).toContain('orchestrate_0{"experiment capacity_prompt"}');
+    expect(result.stdout).toContain('orchestrate_0 -- "insight 50%" --> orchestrate_1');
+    expect(result.stdout).toContain('orchestrate_0 -- "roi_first 50%" --> orchestrate_1');
   });
 
   it.each(["", "validate", "compile", "graph", "dev", "worker", "serve", "event", "status"])(
@@ -202,6 +206,8 @@ describe("test", () => {
     const passed = playloop("test", "playbooks/");
     expect(passed.code).toBe(0);
     expect(passed.stdout).toMatch(/✓ .*renewal-bundle\.test\.yaml/);
+    expect(passed.stdout).toMatch(/✓ .*seat-upsell\.test\.yaml/);
+    expect(passed.stdout).toMatch(/✓ .*seat-upsell-roi-first\.test\.yaml/);
 
     const dir = join(mkdtempSync(join(tmpdir(), "playloop-test-")), "playbooks");
     mkdirSync(join(dir, "tests"), { recursive: true });

@@ -20,8 +20,8 @@ describe("diffPlaybooks", () => {
       .replace("template: capacity-insight", "template: capacity-insight-v2")
       .replace("max: 15%", "max: 20%")
       .replace(
-        '    - crm.task: { owner: csm, title: "Capacity',
-        '    - email.send: { template: roi-story }\n    - crm.task: { owner: csm, title: "Capacity',
+        '    - crm.task:\n        owner: csm\n        title: "Capacity',
+        '    - email.send: { template: roi-story }\n    - crm.task:\n        owner: csm\n        title: "Capacity',
       );
     const [change] = diffPlaybooks([source("seat-upsell", "v1", seatUpsell)], [source("seat-upsell", "v2", edited)]);
     expect(change).toEqual({
@@ -32,16 +32,21 @@ describe("diffPlaybooks", () => {
       changes: [
         'trigger capacity, when: "usage.seat_utilization >= 0.8" -> "usage.seat_utilization >= 0.85"',
         'discount fence, max: "15%" -> "20%"',
-        'orchestrate: step 1 (inapp.prompt), template: "capacity-insight" -> "capacity-insight-v2"',
-        'orchestrate: step 2 (email.send) added: {"template":"roi-story"}',
+        'orchestrate: step 2 (inapp.prompt), template: "capacity-insight" -> "capacity-insight-v2"',
+        'orchestrate: step 4 (email.send) added: {"template":"roi-story"}',
       ],
     });
   });
 
   it("names a removed step by its stage, number and kind", () => {
-    const edited = seatUpsell.replace(/\n {4}- crm\.task: \{ owner: csm, title: "Capacity[^\n]*/, "");
+    // The capacity review: `- crm.task:` and its indented fields, up to its SLA.
+    const edited = seatUpsell.replace(
+      /\n {4}- crm\.task:\n {8}owner: csm\n {8}title: "Capacity[\s\S]*?\n {8}sla: 2d/,
+      "",
+    );
+    expect(edited).not.toContain("Capacity review");
     const [change] = diffPlaybooks([source("seat-upsell", "v1", seatUpsell)], [source("seat-upsell", "v2", edited)]);
-    expect(change?.changes).toEqual(["orchestrate: step 2 (crm.task) removed"]);
+    expect(change?.changes).toEqual(["orchestrate: step 4 (crm.task) removed"]);
   });
 
   it("ignores comments and formatting, and lists added, removed and unchanged playbooks by id", () => {

@@ -6,7 +6,7 @@ import type { CompiledPlan } from "../../engine/index.js";
 import { advanceAccount } from "../../engine/journey/advance-account.js";
 import type { AccountCoreState, CoreInput } from "../../engine/journey/core-types.js";
 import { isHeldOut } from "../../engine/journey/holdout.js";
-import { readRepoFile } from "../helpers.js";
+import { capacityPrompt, capacityPromptDecisions, readRepoFile, SKIPPED_BY_WHEN } from "../helpers.js";
 import {
   compileFile,
   compileText,
@@ -33,6 +33,8 @@ const oneOfferPolicy = policyText(readRepoFile("test/fixtures/journeys/one-offer
 
 /** The account most tests use; it is in neither seat-upsell's nor renewal-bundle's holdout. */
 const ACCT = "acme-1";
+/** The in-app prompt seat-upsell's capacity_prompt experiment gives ACCT (insight: orchestrate.2). */
+const prompt = capacityPrompt(ACCT);
 /** An action id: `<playbook>:<account>:<iteration>:<step>`. */
 const id = (playbook: string, step: string, iteration = 0, account = ACCT): string =>
   `${playbook}:${account}:${iteration}:${step}`;
@@ -57,6 +59,15 @@ function seatUpsellInProve(plans: CompiledPlan[] = [seatUpsell], overrides: Reco
 describe("the test accounts", () => {
   it("are not held out of the bundled plays the tests drive", () => {
     expect([seatUpsell, renewal].map((plan) => isHeldOut(plan.id, ACCT, plan.holdout))).toEqual([false, false]);
+  });
+
+  it("gets seat-upsell's insight prompt, the one whose template the plan version tests edit", () => {
+    expect(prompt).toEqual({
+      variant: "insight",
+      step: "orchestrate.2",
+      template: "capacity-insight",
+      skipped: "orchestrate.3",
+    });
   });
 });
 
@@ -84,8 +95,8 @@ describe("seat-upsell through its stages", () => {
     }
     expect(h.decisions("seat-upsell", mark)[0]).toBe("fired: trigger capacity");
     expect(h.delivered(mark)).toEqual([
-      id("seat-upsell", "orchestrate.1"),
-      id("seat-upsell", "orchestrate.2"),
+      id("seat-upsell", prompt.step),
+      id("seat-upsell", "orchestrate.4"),
       id("seat-upsell", "prove.1"),
     ]);
     expect([play.status, play.stage, play.step, play.wait?.kind]).toEqual(["running", "prove", "prove.2", "step"]);
@@ -96,10 +107,17 @@ describe("seat-upsell through its stages", () => {
     const h = seatUpsellInProve();
     const deliveries = h.deliveries();
     expect(deliveries.map((d) => [d.action.type, d.action.data.template ?? d.action.data.title])).toEqual([
-      ["playloop.action.inapp.prompt", "capacity-insight"],
+      ["playloop.action.inapp.prompt", prompt.template],
       ["playloop.action.crm.task", "Capacity review with Acme Corp"],
       ["playloop.action.report.roi_snapshot", undefined],
     ]);
+    // The CSM task's body renders the seat utilization and the account's variant.
+    expect(deliveries[1]?.action.data.body).toBe(
+      `Seat utilization is at 92% of the plan. In-app prompt variant: ${prompt.variant}.`,
+    );
+    expect(deliveries.map((d) => d.action.data.experiments)).toEqual(
+      Array(3).fill({ capacity_prompt: prompt.variant }),
+    );
     expect(h.timers().at(-1)).toBe(`set ${iso(START + 30 * DAY)}`);
 
     // The QBR never happens: 30 days later the wait times out into commit, which makes the offer.
@@ -147,8 +165,8 @@ describe("seat-upsell through its stages", () => {
     mark = h.mark();
     h.event("usage.updated", usage(0.95));
     expect(h.delivered(mark)).toEqual([
-      id("seat-upsell", "orchestrate.1", 1),
-      id("seat-upsell", "orchestrate.2", 1),
+      id("seat-upsell", prompt.step, 1),
+      id("seat-upsell", "orchestrate.4", 1),
       id("seat-upsell", "prove.1", 1),
     ]);
   });
@@ -394,13 +412,17 @@ describe("arbitration between plays", () => {
     expect(h.state.active?.playbookId).toBe("renewal-bundle");
     let mark = h.mark();
     h.event("usage.updated", usage(0.92));
+    // The experiment assigns the variant; the play waits for the account at that variant's prompt
+    // (having skipped the other variant's prompt when it comes first).
     expect(h.decisions("seat-upsell", mark)).toEqual([
       "fired: trigger capacity",
+      `experiment: experiment capacity_prompt: variant ${prompt.variant} (50%)`,
+      ...(prompt.skipped < prompt.step ? [SKIPPED_BY_WHEN] : []),
       "suppressed: suppressed: renewal-bundle active",
     ]);
     expect(h.accountDecisions(mark)).toEqual(["suppressed: seat-upsell suppressed: renewal-bundle active"]);
     expect(h.play("seat-upsell").wait).toEqual({ kind: "account", holder: "renewal-bundle" });
-    expect([h.play("seat-upsell").stage, h.play("seat-upsell").step]).toEqual(["orchestrate", "orchestrate.1"]);
+    expect([h.play("seat-upsell").stage, h.play("seat-upsell").step]).toEqual(["orchestrate", prompt.step]);
     expect(h.delivered(mark)).toEqual([]);
     expect(h.state.lastSuppression).toBe("seat-upsell: suppressed: renewal-bundle active");
 
@@ -415,8 +437,8 @@ describe("arbitration between plays", () => {
     expect(h.accountDecisions(mark)).toEqual(["fired: renewal-bundle released the account"]);
     expect(h.delivered(mark)).toEqual([
       id("renewal-bundle", "expand.1"),
-      id("seat-upsell", "orchestrate.1"),
-      id("seat-upsell", "orchestrate.2"),
+      id("seat-upsell", prompt.step),
+      id("seat-upsell", "orchestrate.4"),
       id("seat-upsell", "prove.1"),
       // The QBR of five days ago came after seat-upsell fired: its QBR wait counts it, on to the offer.
       id("seat-upsell", "commit.1"),
@@ -434,8 +456,8 @@ describe("arbitration between plays", () => {
     expect(h.play("renewal-bundle").outcome).toBe("timed_out");
     expect(h.delivered(mark)).toEqual([
       id("renewal-bundle", "commit.1"),
-      id("seat-upsell", "orchestrate.1"),
-      id("seat-upsell", "orchestrate.2"),
+      id("seat-upsell", prompt.step),
+      id("seat-upsell", "orchestrate.4"),
       id("seat-upsell", "prove.1"),
     ]);
     expect(h.deliveries(mark).map((d) => d.at)).toEqual([START + 30 * DAY, ...Array(3).fill(START + 75 * DAY)]);
@@ -843,7 +865,11 @@ describe("holdouts", () => {
     expect(h.deliveries()).toEqual([]);
     expect(h.decisions("seat-upsell").slice(1)).toEqual([
       "fired: trigger capacity",
-      "holdout: holdout: playloop.action.inapp.prompt not delivered",
+      // A held-out play is assigned a variant too; its prompt is held out, the other one skipped.
+      ...capacityPromptDecisions(
+        capacityPrompt(account),
+        "holdout: holdout: playloop.action.inapp.prompt not delivered",
+      ),
       "holdout: holdout: playloop.action.crm.task not delivered",
       "holdout: holdout: playloop.action.report.roi_snapshot not delivered",
       "timeout: no qbr.completed within 30 days",
@@ -904,17 +930,19 @@ describe("delivery reports", () => {
     const h = new CoreHarness({
       plans: [seatUpsell],
       account: sampleAccount(ACCT),
-      deliveryError: (command) => (command.step === "orchestrate.2" ? "CRM unavailable (503)" : undefined),
+      deliveryError: (command) => (command.step === "orchestrate.4" ? "CRM unavailable (503)" : undefined),
     });
     h.event("usage.updated", usage(0.92));
     expect(h.decisions("seat-upsell")).toEqual([
       "fired: trigger capacity",
-      `delivered: inapp.prompt delivered as ${id("seat-upsell", "orchestrate.1")}`,
+      `experiment: experiment capacity_prompt: variant ${prompt.variant} (50%)`,
+      SKIPPED_BY_WHEN, // the other variant's prompt; the delivery reports come after the steps
+      `delivered: inapp.prompt delivered as ${id("seat-upsell", prompt.step)}`,
       "blocked: delivery failed: CRM unavailable (503)",
       `delivered: report.roi_snapshot delivered as ${id("seat-upsell", "prove.1")}`,
     ]);
     expect(h.state.lastSuppression).toBe("seat-upsell: delivery failed: CRM unavailable (503)");
-    expect(h.play("seat-upsell").decisions.find((d) => d.kind === "blocked")).toMatchObject({ step: "orchestrate.2" });
+    expect(h.play("seat-upsell").decisions.find((d) => d.kind === "blocked")).toMatchObject({ step: "orchestrate.4" });
     expect(h.lastAttributes()?.LastSuppression).toBe("seat-upsell: delivery failed: CRM unavailable (503)");
   });
 
@@ -922,8 +950,8 @@ describe("delivery reports", () => {
     const h = seatUpsellInProve();
     const delivered = h.play("seat-upsell").decisions.filter((d) => d.kind === "delivered");
     expect(delivered.map((d) => `${d.stage}/${d.step}`)).toEqual([
-      "orchestrate/orchestrate.1",
-      "orchestrate/orchestrate.2",
+      `orchestrate/${prompt.step}`,
+      "orchestrate/orchestrate.4",
       "prove/prove.1",
     ]);
   });
@@ -990,7 +1018,7 @@ describe("plan versions", () => {
     mark = h.mark();
     h.event("usage.updated", usage(0.95));
     expect(h.deliveries(mark)[0]?.action).toMatchObject({
-      id: id("seat-upsell", "orchestrate.1", 1),
+      id: id("seat-upsell", prompt.step, 1),
       data: { template: "capacity-insight-v2", playbook: { version: v2.version } },
     });
   });

@@ -90,32 +90,41 @@ describe("holdout assignment", () => {
 describe("action events", () => {
   it("are CloudEvents with deterministic ids and filled titles", () => {
     const plan = compilePlaybook(readRepoFile("playbooks/seat-upsell.yaml")).plan;
-    const step = plan?.stages.find((s) => s.name === "orchestrate")?.steps[1];
+    // orchestrate.4, after the experiment and its two prompts.
+    const step = plan?.stages
+      .find((s) => s.name === "orchestrate")
+      ?.steps.find((s) => s.kind === "action" && s.action === "crm.task");
     if (plan === undefined || step?.kind !== "action") throw new Error("no crm.task step");
     const account = { id: "acme", name: "Acme Corp" };
+    // What the task's templates read: the account, with its usage, and the play's variant.
+    const scope = { ...account, usage: { seat_utilization: 0.88 }, experiments: { capacity_prompt: "insight" } };
     const event = actionEvent({
       plan,
       account,
       stage: "orchestrate",
       step,
-      rendered: renderAction(step, account).fields,
+      rendered: renderAction(step, scope).fields,
       iteration: 2,
       time: "2026-11-22T00:00:00.000Z",
     });
     expect(event).toMatchObject({
       specversion: "1.0",
-      id: "seat-upsell:acme:2:orchestrate.2",
+      id: "seat-upsell:acme:2:orchestrate.4",
       type: "playloop.action.crm.task",
       source: "playloop/playbooks/seat-upsell",
       subject: "acme",
       data: {
         title: "Capacity review with Acme Corp",
+        body: "Seat utilization is at 88% of the plan. In-app prompt variant: insight.",
         owner: "csm",
         playbook: { id: "seat-upsell", version: plan.version },
       },
     });
-    expect(renderAction({ ...step, title: "Hi {{ name }} {{ missing }} {{ constructor }}" }, account)).toEqual({
-      fields: { title: "Hi Acme Corp  " },
+    expect(renderAction({ ...step, title: "Hi {{ name }} {{ missing }} {{ constructor }}" }, scope)).toEqual({
+      fields: {
+        title: "Hi Acme Corp  ",
+        body: "Seat utilization is at 88% of the plan. In-app prompt variant: insight.",
+      },
       notes: ["title: missing is missing, rendered empty", "title: constructor is missing, rendered empty"],
     });
   });

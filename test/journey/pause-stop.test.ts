@@ -2,7 +2,7 @@
 // or skips the paused play's actions while its waits, timers and detection go on, sends the held
 // ones on resume, and ends every run of a stopped play until the stop is lifted.
 import { describe, expect, it } from "vitest";
-import { readRepoFile } from "../helpers.js";
+import { capacityPrompt, capacityPromptDecisions, readRepoFile } from "../helpers.js";
 import { compileFile, compileText, CoreHarness, DAY, sampleAccount } from "./core-harness.js";
 
 const seatUpsell = compileFile("playbooks/seat-upsell.yaml");
@@ -11,6 +11,8 @@ const seatUpsellSkip = compileText(
   "seat-upsell-skip.yaml",
 );
 const ACCT = "acme-1";
+/** The in-app prompt seat-upsell's capacity_prompt experiment gives ACCT, and the one it skips. */
+const prompt = capacityPrompt(ACCT);
 const id = (step: string, iteration = 0): string => `seat-upsell:${ACCT}:${iteration}:${step}`;
 const capacity = { usage: { seat_utilization: 0.92 } };
 const harness = (plan = seatUpsell): CoreHarness => new CoreHarness({ plans: [plan], account: sampleAccount(ACCT) });
@@ -25,7 +27,7 @@ describe("a paused play", () => {
     expect(h.delivered(mark)).toEqual([]);
     expect(h.decisions("seat-upsell", mark)).toEqual([
       "fired: trigger capacity",
-      "held: held: inapp.prompt goes out when seat-upsell resumes",
+      ...capacityPromptDecisions(prompt, "held: held: inapp.prompt goes out when seat-upsell resumes"),
       "held: held: crm.task goes out when seat-upsell resumes",
       "held: held: report.roi_snapshot goes out when seat-upsell resumes",
     ]);
@@ -35,7 +37,7 @@ describe("a paused play", () => {
 
     const resumed = h.mark();
     h.control("seat-upsell", undefined);
-    expect(h.delivered(resumed)).toEqual([id("orchestrate.1"), id("orchestrate.2"), id("prove.1")]);
+    expect(h.delivered(resumed)).toEqual([id(prompt.step), id("orchestrate.4"), id("prove.1")]);
     expect(h.decisions("seat-upsell", resumed).filter((d) => d.startsWith("fired: released"))).toHaveLength(3);
     expect(h.state.held).toBeUndefined();
     expect(h.lastAttributes(resumed)?.Paused).toBeUndefined();
@@ -48,7 +50,7 @@ describe("a paused play", () => {
     h.event("usage.updated", capacity);
     expect(h.delivered(mark)).toEqual([]);
     expect(h.decisions("seat-upsell", mark).slice(1)).toEqual([
-      "skipped: skipped: inapp.prompt not sent, seat-upsell is paused",
+      ...capacityPromptDecisions(prompt, "skipped: skipped: inapp.prompt not sent, seat-upsell is paused"),
       "skipped: skipped: crm.task not sent, seat-upsell is paused",
       "skipped: skipped: report.roi_snapshot not sent, seat-upsell is paused",
     ]);
@@ -64,10 +66,10 @@ describe("a paused play", () => {
     h.controls = { "seat-upsell": "paused" };
     const mark = h.mark();
     h.send({ kind: "held", delivery: sent[0]! });
-    expect(h.state.held?.map((c) => c.action.id)).toEqual([id("orchestrate.1")]);
+    expect(h.state.held?.map((c) => c.action.id)).toEqual([id(prompt.step)]);
     expect(h.decisions("seat-upsell", mark)).toEqual(["held: held: inapp.prompt goes out when seat-upsell resumes"]);
     h.control("seat-upsell", undefined);
-    expect(h.delivered(mark)).toEqual([id("orchestrate.1")]);
+    expect(h.delivered(mark)).toEqual([id(prompt.step)]);
   });
 
   it("sends at once a held-back delivery that comes back after the play resumed", () => {
@@ -75,7 +77,7 @@ describe("a paused play", () => {
     const sent = h.event("usage.updated", capacity).flatMap((c) => (c.kind === "deliver" ? [c] : []));
     const mark = h.mark();
     h.send({ kind: "held", delivery: sent[1]! });
-    expect(h.delivered(mark)).toEqual([id("orchestrate.2")]);
+    expect(h.delivered(mark)).toEqual([id("orchestrate.4")]);
   });
 });
 

@@ -93,7 +93,7 @@ describe("playloop deploy", () => {
     expect(dry.stdout).toContain("Deployed now: d1");
     expect(dry.stdout).toContain(`~ seat-upsell changed ${v1.slice(7, 15)} -> ${v2.slice(7, 15)}`);
     expect(dry.stdout).toContain(
-      'orchestrate: step 1 (inapp.prompt), template: "capacity-insight" -> "capacity-insight-v2"',
+      'orchestrate: step 2 (inapp.prompt), template: "capacity-insight" -> "capacity-insight-v2"',
     );
     expect(dry.stdout).toContain(`accounts on ${v1.slice(7, 15)}: 3 detecting, 0 running, 0 ended`);
     expect(await versionOf(accounts, "dep-a")).toBe(v1);

@@ -28,7 +28,7 @@ import { PlanRegistry } from "../../engine/runtime/plan-registry.js";
 import { createLogger } from "../../engine/runtime/logger.js";
 import { findTemporalCli } from "../../engine/runtime/temporal-binaries.js";
 import { createJourneyWorker } from "../../engine/runtime/worker.js";
-import { eventually, ROOT, readRepoFile, signedWith } from "../helpers.js";
+import { capacityPrompt, eventually, ROOT, readRepoFile, signedWith } from "../helpers.js";
 import { actionLog, day, workflowBundle } from "../workflows/harness.js";
 import { playbookFolder, startWorkerProcess as startWorker } from "./cli-processes.js";
 
@@ -224,10 +224,15 @@ describe("playloop on the Temporal dev server", () => {
       "playloop.action.crm.task",
       "playloop.action.report.roi_snapshot",
     ]);
+    // The capacity_prompt experiment gives dev-acme one of the two prompts; every action says which.
+    const variant = capacityPrompt("dev-acme");
+    expect(delivered.map((r) => r.event.data.step)).toEqual([variant.step, "orchestrate.4", "prove.1"]);
+    expect(delivered[0]?.event.data.template).toBe(variant.template);
     for (const r of delivered) {
       expect(r.signed).toBe(true);
       expect(attempts.get(r.id)).toBe(2); // the 503 was retried with the same webhook-id
       expect(r.event).toMatchObject({ specversion: "1.0", subject: "dev-acme", id: r.id });
+      expect(r.event.data.experiments).toEqual({ capacity_prompt: variant.variant });
     }
 
     const why = {
@@ -270,9 +275,19 @@ describe("playloop on the Temporal dev server", () => {
       return ids.length === 1 ? ids : undefined;
     }, "the visibility query on Stages");
     expect(inProve).toEqual(["playloop/account/dev-acme"]);
+    const inVariant = await eventually(async () => {
+      const ids: string[] = [];
+      for await (const execution of env.client.workflow.list({
+        query: `Plays = 'seat-upsell#capacity_prompt=${variant.variant}' AND AccountId = 'dev-acme'`,
+      }))
+        ids.push(execution.workflowId);
+      return ids.length === 1 ? ids : undefined;
+    }, "the visibility query on the experiment's variant");
+    expect(inVariant).toEqual(["playloop/account/dev-acme"]);
     const description = await env.client.workflow.getHandle("playloop/account/dev-acme").describe();
     expect(await description.staticSummary()).toBe("Account Acme Corp: every play of dev-acme");
-    expect(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.Plays)?.filter((p) => !p.includes("@"))).toEqual([
+    const plays = description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.Plays) ?? [];
+    expect(plays.filter((p) => !p.includes("@") && !p.includes("#"))).toEqual([
       "at-risk-retention",
       "downsell-save",
       "dsr-engagement-upsell",
@@ -280,6 +295,7 @@ describe("playloop on the Temporal dev server", () => {
       "renewal-bundle",
       "seat-upsell",
     ]);
+    expect(plays.filter((p) => p.includes("#"))).toEqual([`seat-upsell#capacity_prompt=${variant.variant}`]);
     const status = await eventually(async () => {
       const r = await request("GET", "/v1/accounts/dev-acme");
       const body = (await r.json()) as AccountView;
@@ -505,12 +521,14 @@ describe("playloop on the Temporal dev server", () => {
     const ids = ["edit-a", "edit-b"];
     for (const id of ids) await accounts.upsertAccount({ ...base, id } as AccountSnapshot);
     const before = (await accounts.status("edit-a")).plays[0]?.version;
+    // Each edit renames the template of the in-app prompt the account's variant gets.
+    const [promptA, promptB] = [capacityPrompt("edit-a").template, capacityPrompt("edit-b").template];
 
     // Edited while the worker runs: the worker watches the folder and announces the new set to
     // every account with a batch operation; both accounts move to it without any input.
     writeFileSync(
       join(folder, "seat-upsell.yaml"),
-      seatUpsell.replace("template: capacity-insight", "template: capacity-insight-v2"),
+      seatUpsell.replace(`template: ${promptA}`, `template: ${promptA}-v2`),
     );
     for (const id of ids)
       await eventually(async () => {
@@ -523,7 +541,7 @@ describe("playloop on the Temporal dev server", () => {
       data: { usage: { seat_utilization: 0.92 } },
     });
     const prompt = await eventually(async () => log.read().find((e) => e.subject === "edit-a"), "edit-a's prompt");
-    expect(prompt.data).toMatchObject({ template: "capacity-insight-v2" });
+    expect(prompt.data).toMatchObject({ template: `${promptA}-v2` });
     expect((prompt.data.playbook as { version: string }).version).not.toBe(before);
 
     // Edited while the worker is stopped, and a playbook added: both reach edit-b after the restart.
@@ -531,7 +549,7 @@ describe("playloop on the Temporal dev server", () => {
     await new Promise((resolve) => worker.once("exit", resolve));
     writeFileSync(
       join(folder, "seat-upsell.yaml"),
-      seatUpsell.replace("template: capacity-insight", "template: capacity-insight-v3"),
+      seatUpsell.replace(`template: ${promptB}`, `template: ${promptB}-v3`),
     );
     writeFileSync(join(folder, "offer-later.yaml"), readRepoFile("test/fixtures/journeys/offer-later.yaml"));
     worker = await startWorkerProcess(queue, folder, log.path);
@@ -543,7 +561,7 @@ describe("playloop on the Temporal dev server", () => {
       data: { usage: { seat_utilization: 0.92 } },
     });
     const second = await eventually(async () => log.read().find((e) => e.subject === "edit-b"), "edit-b's prompt");
-    expect(second.data).toMatchObject({ template: "capacity-insight-v3" });
+    expect(second.data).toMatchObject({ template: `${promptB}-v3` });
     const status = await accounts.status("edit-b");
     expect(status.plays.map((p) => p.playbookId)).toEqual(["offer-later", "seat-upsell"]);
     expect(status.plays[0]?.status).toBe("detecting");

@@ -22,7 +22,7 @@ const VECTOR = {
 const SECRET = `whsec_${Buffer.from("verify-webhook-test-secret-0123456789").toString("base64")}`;
 const OTHER_SECRET = `whsec_${Buffer.from("some-other-secret-0123456789abcd").toString("base64")}`;
 const NOW = 1_800_000_000; // a fixed clock, in seconds: Date is faked in every test below
-const BODY = JSON.stringify({ id: "seat-upsell:acme:0:orchestrate.1", data: { note: "café ✓" } });
+const BODY = JSON.stringify({ id: "seat-upsell:acme:0:orchestrate.4", data: { note: "café ✓" } });
 
 /** Headers for `body` as playloop's sink signs them, `age` seconds before NOW. */
 function signed(body: string, age = 0, secret = SECRET): Record<string, string> {

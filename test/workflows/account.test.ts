@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AccountView, PlayView } from "../../engine/journey/account-view.js";
 import type { AccountSnapshot } from "../../engine/journey/journey-types.js";
 import { validatePolicy, type AccountPolicy } from "../../engine/validate/validate-policy.js";
-import { readRepoFile } from "../helpers.js";
+import { capacityPrompt, readRepoFile, SKIPPED_BY_WHEN } from "../helpers.js";
 import {
   DAY,
   account,
@@ -85,9 +85,17 @@ describe("arbitration between the plays of one account", () => {
         "renewal-bundle:both-1:0:prove.1",
         "renewal-bundle:both-1:0:commit.1",
       ]);
+      // seat-upsell gets its variant, then waits for the account at that variant's prompt (having
+      // skipped the other variant's prompt when it comes first).
+      const prompt = capacityPrompt("both-1");
       const upsell = await play(handle, "seat-upsell");
-      expect(upsell).toMatchObject({ status: "running", step: "orchestrate.1", waitingFor: WAITING_FOR_ACCOUNT });
-      expect(reasons(upsell)).toEqual(["fired: trigger capacity", "suppressed: suppressed: renewal-bundle active"]);
+      expect(upsell).toMatchObject({ status: "running", step: prompt.step, waitingFor: WAITING_FOR_ACCOUNT });
+      expect(reasons(upsell)).toEqual([
+        "fired: trigger capacity",
+        `experiment: experiment capacity_prompt: variant ${prompt.variant} (50%)`,
+        ...(prompt.skipped < prompt.step ? [SKIPPED_BY_WHEN] : []),
+        "suppressed: suppressed: renewal-bundle active",
+      ]);
       const v = await view(handle);
       expect(v.active?.playbookId).toBe("renewal-bundle");
       expect(accountReasons(v)).toEqual(["seat-upsell suppressed: renewal-bundle active"]);
@@ -122,10 +130,15 @@ describe("arbitration between the plays of one account", () => {
       ]);
       expect(log.read().map((e) => e.data.owner)).toEqual(["csm", "executive_sponsor", "csm"]);
       const upsell = await play(handle, "seat-upsell");
+      // The variant's prompt, the CSM task and the ROI snapshot; the other prompt is skipped by its `when`.
+      const prompt = capacityPrompt("risk-1");
       expect(upsell.decisions.filter((d) => d.kind === "suppressed")).toEqual([
-        expect.objectContaining({ step: "orchestrate.1", reason: "suppressed: at_risk" }),
-        expect.objectContaining({ step: "orchestrate.2", reason: "suppressed: at_risk" }),
+        expect.objectContaining({ step: prompt.step, reason: "suppressed: at_risk" }),
+        expect.objectContaining({ step: "orchestrate.4", reason: "suppressed: at_risk" }),
         expect.objectContaining({ step: "prove.1", reason: "suppressed: at_risk" }),
+      ]);
+      expect(upsell.decisions.filter((d) => d.kind === "skipped")).toEqual([
+        expect.objectContaining({ step: prompt.skipped, reason: "skipped: its `when` condition does not hold" }),
       ]);
       expect(upsell).toMatchObject({ status: "running", stage: "prove", waitingFor: "qbr.completed" });
       expect((await play(handle, "at-risk-retention")).decisions[0]).toMatchObject({

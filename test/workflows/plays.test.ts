@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { PlayView } from "../../engine/journey/account-view.js";
 import { compilePlaybook, type CompiledPlan } from "../../engine/index.js";
 import { DEFAULT_POLICY } from "../../engine/validate/validate-policy.js";
-import { readRepoFile } from "../helpers.js";
+import { capacityPrompt, capacityPromptDecisions, readRepoFile, SKIPPED_BY_WHEN } from "../helpers.js";
 import { stateQuery } from "../../engine/messages/account-messages.js";
 import { UnknownAccountError } from "../../engine/runtime/account-client.js";
 import {
@@ -64,20 +64,32 @@ describe("seat-upsell on a real Temporal server", () => {
       });
       await env.sleep(DAY);
       expect(types(log.read())).toEqual(["inapp.prompt", "crm.task", "report.roi_snapshot"]);
+      // The capacity_prompt experiment gives acme-1 one of the two prompts (the insight one).
+      const variant = capacityPrompt("acme-1");
       const [prompt, task] = log.read();
       expect(prompt).toMatchObject({
         specversion: "1.0",
-        id: "seat-upsell:acme-1:0:orchestrate.1",
+        id: `seat-upsell:acme-1:0:${variant.step}`,
         source: "playloop/playbooks/seat-upsell",
         subject: "acme-1",
         datacontenttype: "application/json",
         data: {
           playbook: { id: "seat-upsell", version: seatUpsell.version },
           stage: "orchestrate",
-          step: "orchestrate.1",
+          step: variant.step,
+          template: variant.template,
+          experiments: { capacity_prompt: variant.variant },
         },
       });
-      expect(task?.data).toMatchObject({ owner: "csm", title: "Capacity review with Acme Corp", sla_ms: 2 * DAY });
+      expect(task?.data).toMatchObject({
+        step: "orchestrate.4",
+        owner: "csm",
+        title: "Capacity review with Acme Corp",
+        body: `Seat utilization is at 92% of the plan. In-app prompt variant: ${variant.variant}.`,
+        sla_ms: 2 * DAY,
+        experiments: { capacity_prompt: variant.variant },
+      });
+      expect((await searchAttributes(handle)).Plays).toContain(`seat-upsell#capacity_prompt=${variant.variant}`);
 
       await env.sleep(31 * DAY); // no QBR within 30 days: on to commit
       expect(types(log.read()).at(-1)).toBe("offer.propose");
@@ -140,8 +152,8 @@ describe("seat-upsell on a real Temporal server", () => {
       expect(await accounts.sendEvent("acme-3", event)).toEqual({ duplicate: true }); // still, once applied
       const ids = log.read().map((e) => e.id);
       expect(ids).toEqual([
-        "seat-upsell:acme-3:0:orchestrate.1",
-        "seat-upsell:acme-3:0:orchestrate.2",
+        `seat-upsell:acme-3:0:${capacityPrompt("acme-3").step}`,
+        "seat-upsell:acme-3:0:orchestrate.4",
         "seat-upsell:acme-3:0:prove.1",
       ]);
       const p = await play(handle, "seat-upsell");
@@ -172,11 +184,14 @@ describe("seat-upsell on a real Temporal server", () => {
       expect(sent).toEqual({ duplicate: false });
       const handle = await starting;
       await env.sleep(DAY);
-      expect(log.read().map((e) => e.data.step)).toEqual(["orchestrate.1", "orchestrate.2", "prove.1"]);
+      const prompt = capacityPrompt("early-1");
+      expect(log.read().map((e) => e.data.step)).toEqual([prompt.step, "orchestrate.4", "prove.1"]);
       const p = await play(handle, "seat-upsell");
-      expect(reasons(p).slice(0, 2)).toEqual([
+      expect(reasons(p).slice(0, 4)).toEqual([
         "fired: trigger capacity",
-        "delivered: inapp.prompt delivered as seat-upsell:early-1:0:orchestrate.1",
+        `experiment: experiment capacity_prompt: variant ${prompt.variant} (50%)`,
+        SKIPPED_BY_WHEN, // the other variant's prompt; the delivery reports come after the steps
+        `delivered: inapp.prompt delivered as seat-upsell:early-1:0:${prompt.step}`,
       ]);
       await recordHistory(handle, "seat-upsell-early-event");
     });
@@ -200,7 +215,11 @@ describe("seat-upsell on a real Temporal server", () => {
       expect(reasons(p)).toEqual([
         "holdout: holdout: in the 10% control group; decisions recorded, no actions delivered",
         "fired: trigger capacity",
-        "holdout: holdout: playloop.action.inapp.prompt not delivered",
+        // A held-out play gets a variant too: its prompt is held out, the other one skipped.
+        ...capacityPromptDecisions(
+          capacityPrompt("acme-2"),
+          "holdout: holdout: playloop.action.inapp.prompt not delivered",
+        ),
         "holdout: holdout: playloop.action.crm.task not delivered",
         "holdout: holdout: playloop.action.report.roi_snapshot not delivered",
       ]);
@@ -548,6 +567,8 @@ describe("plans referenced by version", () => {
       });
       await accounts.sendEvent("pinned-1", { id: "n1", type: "note.added" });
       await env.sleep(DAY);
+      // Both accounts get the insight prompt, whose template v2 edits.
+      expect([capacityPrompt("moved-1").variant, capacityPrompt("pinned-1").variant]).toEqual(["insight", "insight"]);
       const moved = log.read().filter((e) => e.subject === "moved-1");
       expect(moved[0]?.data).toMatchObject({ template: "capacity-insight-v2", playbook: { version: v2.version } });
       expect((await view(detecting)).plays.map((p) => [p.playbookId, p.status])).toEqual([
@@ -574,7 +595,9 @@ describe("plans referenced by version", () => {
       await env.sleep(DAY);
       const second = log
         .read()
-        .filter((e) => e.subject === "pinned-1" && e.id === "seat-upsell:pinned-1:1:orchestrate.1");
+        .filter(
+          (e) => e.subject === "pinned-1" && e.id === `seat-upsell:pinned-1:1:${capacityPrompt("pinned-1").step}`,
+        );
       expect(second[0]?.data).toMatchObject({ template: "capacity-insight-v2" });
       await recordHistory(running, "playbook-changed-between-runs");
       await recordHistory(detecting, "playbook-changed-while-detecting");
