@@ -113,7 +113,7 @@ function playChecks(plan: CompiledPlan, compile: RuleCompiler = compileRule): Pl
   const triggers = wait?.triggers.flatMap((name) => {
     const trigger = plan.triggers[name];
     if (trigger === undefined) return [];
-    const rule = trigger.rule as JsonLogicRule;
+    const { rule } = trigger;
     return [
       {
         name,
@@ -149,18 +149,18 @@ export interface Verdict {
   readonly reason: string;
 }
 
-/**
- * Whether the account would get the play's first outreach now, before arbitration, and why (not).
- * An event trigger's condition is read on the account as it is: when the account meets it, the
- * play enters on the trigger's next event (`enters on the next usage.updated`); a condition that
- * reads the event itself waits for one (`no trigger: ...`).
- */
+/** The first entry trigger that holds on the account as it is, leaving out those that read the event. */
 function firingTrigger(checks: PlayChecks, context: unknown): CompiledTrigger | undefined {
   for (const trigger of checks.triggers ?? []) if (!trigger.readsEvent && holds(trigger.holds, context)) return trigger;
   return undefined;
 }
 
-/** The reason counted for the account: an entering one (`checks.entering`) when it would enter. */
+/**
+ * Why the account would (not) get the play's first outreach now, before arbitration: an entering
+ * reason (`checks.entering`) when it would. An event trigger's condition is read on the account as
+ * it is: when the account meets it, the play enters on the trigger's next event (`enters on the
+ * next usage.updated`); a condition that reads the event itself waits for one (`no trigger: ...`).
+ */
 function reasonFor(checks: PlayChecks, account: AccountSnapshot, context: unknown): string {
   const { plan } = checks;
   if (isHeldOut(plan.id, account.id, plan.holdout)) return HELD_OUT;
