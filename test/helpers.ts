@@ -1,5 +1,7 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compilePlaybook, formatDiagnostic, type Diagnostic } from "../engine/index.js";
 import type { ActionEvent } from "../engine/journey/action-event.js";
@@ -127,4 +129,21 @@ export function signedWith(secret: string, headers: IncomingHttpHeaders, body: s
     body,
     String(headers["webhook-signature"]),
   );
+}
+
+/**
+ * A playbooks folder holding renewal-bundle with its window opening 60 days before renewal instead
+ * of 90, its bundled test (which then fails at its first expectation) and the acme sample.
+ */
+export function changedRenewalFolder(): string {
+  const dir = join(mkdtempSync(join(tmpdir(), "playloop-test-")), "playbooks");
+  mkdirSync(join(dir, "tests"), { recursive: true });
+  mkdirSync(join(dir, "samples"));
+  cpSync(join(ROOT, "playbooks/samples/acme.json"), join(dir, "samples/acme.json"));
+  writeFileSync(
+    join(dir, "renewal-bundle.yaml"),
+    readFileSync(join(ROOT, "playbooks/renewal-bundle.yaml"), "utf8").replace("opens: 90d", "opens: 60d"),
+  );
+  cpSync(join(ROOT, "playbooks/tests/renewal-bundle.test.yaml"), join(dir, "tests/renewal-bundle.test.yaml"));
+  return dir;
 }

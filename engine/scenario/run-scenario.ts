@@ -1,6 +1,5 @@
 import type { CompiledPlan } from "../compile/plan.js";
 import { deepMerge } from "../journey/deep-merge.js";
-import type { AccountCoreState } from "../journey/core-types.js";
 import type { AccountSnapshot } from "../journey/journey-types.js";
 import { AccountRunner } from "../simulate/account-runner.js";
 import type { AccountPolicy } from "../validate/validate-policy.js";
@@ -50,7 +49,15 @@ export interface ScenarioRun {
   readonly stages: readonly StageHappened[];
   /** Who held the account after each change: a playbook id, or undefined for no play. */
   readonly holders: readonly { readonly day: number; readonly holder?: string }[];
-  readonly final: AccountCoreState;
+  readonly final: { readonly plays: Readonly<Record<string, FinalPlay>> };
+}
+
+/** Where a play stood at the end of the test (the core's play state, or the account view's on Temporal). */
+export interface FinalPlay {
+  readonly status: string;
+  readonly stage: string;
+  readonly outcome?: string;
+  readonly experiments?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "../helpers.js";
+import { changedRenewalFolder, ROOT } from "../helpers.js";
 
 const CLI = join(ROOT, "dist/engine/cli/main.js");
 
@@ -209,15 +209,7 @@ describe("test", () => {
     expect(passed.stdout).toMatch(/✓ .*seat-upsell\.test\.yaml/);
     expect(passed.stdout).toMatch(/✓ .*seat-upsell-roi-first\.test\.yaml/);
 
-    const dir = join(mkdtempSync(join(tmpdir(), "playloop-test-")), "playbooks");
-    mkdirSync(join(dir, "tests"), { recursive: true });
-    mkdirSync(join(dir, "samples"));
-    cpSync(join(ROOT, "playbooks/samples/acme.json"), join(dir, "samples/acme.json"));
-    writeFileSync(
-      join(dir, "renewal-bundle.yaml"),
-      readFileSync(join(ROOT, "playbooks/renewal-bundle.yaml"), "utf8").replace("opens: 90d", "opens: 60d"),
-    );
-    cpSync(join(ROOT, "playbooks/tests/renewal-bundle.test.yaml"), join(dir, "tests/renewal-bundle.test.yaml"));
+    const dir = changedRenewalFolder();
     const junit = join(dir, "report.xml");
     const failed = playloop("test", dir, "--reporter", "junit", "--output", junit);
     expect(failed.code).toBe(1);
