@@ -51,12 +51,13 @@ let queues = 0;
 
 /**
  * The days whose end the run reads the account's stages and holder on: each day a stage or holder
- * expectation names (the state at the end of that day is what it checks), each day of the
- * timeline, and the last day (for expectations without a day). Reading every day of a year would
- * cost a second more per test and change no verdict.
+ * expectation names (the state at the end of that day is what it checks), the first day, each day
+ * of the timeline, and the last day (for expectations without a day). Reading every day of a year
+ * would cost seconds more per test and change no verdict; a failure's account of when a play
+ * entered its stage ("since day N") is then the first of these days it was seen there.
  */
 function sampleDays(scenario: Scenario): ReadonlySet<number> {
-  const days = new Set<number>([scenario.days - 1, ...scenario.timeline.map((entry) => entry.day)]);
+  const days = new Set<number>([0, scenario.days - 1, ...scenario.timeline.map((entry) => entry.day)]);
   for (const expectation of scenario.expectations)
     if ((expectation.kind === "stage" || expectation.kind === "holder") && expectation.day !== undefined)
       days.add(expectation.day);
