@@ -16,6 +16,7 @@ import type {
   DeliverCommand,
   SearchAttributeValues,
 } from "../engine/journey/core-types.js";
+import type { Fact } from "../engine/journey/account-facts.js";
 import { DEFAULT_DESTINATION, type Destination } from "../engine/journey/route-action.js";
 import {
   decodePlans,
@@ -57,6 +58,16 @@ interface DeliveryLane {
 /** `default` named in a route beside others: reported as such, held and resent to it alone. */
 const DEFAULT_ROUTE: Destination = { name: DEFAULT_DESTINATION, kind: "default" };
 
+/** Facts for the reports: stored once by id, so a retry adds nothing; retried for as long as deliveries. */
+const { recordFacts } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: "1 minute",
+  scheduleToCloseTimeout: "3 days",
+  retry: { initialInterval: "2 seconds", backoffCoefficient: 2, maximumInterval: "10 minutes" },
+});
+
+/** The patch that added facts: histories recorded before it replay without the activity. */
+export const FACTS_PATCH = "record-facts";
+
 const { resolvePlans } = wf.proxyLocalActivities<Activities>({ startToCloseTimeout: "10 seconds" });
 
 /** Search attribute values as Temporal's typed updates; `paused` is the Paused value last sent. */
@@ -84,7 +95,12 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
    * Lane "" is `default` (the worker's action log and webhook).
    */
   const lanes = new Map<string, DeliveryLane>();
-  const deliveriesIdle = (): boolean => [...lanes.values()].every((lane) => lane.queue.length === 0 && !lane.busy);
+  /** Facts the core recorded, until the activity has stored them. */
+  const facts: { queue: Fact[]; busy: boolean } = { queue: [], busy: false };
+  const deliveriesIdle = (): boolean =>
+    [...lanes.values()].every((lane) => lane.queue.length === 0 && !lane.busy) &&
+    facts.queue.length === 0 &&
+    !facts.busy;
   let timer: { readonly at: number; readonly scope: wf.CancellationScope } | undefined;
 
   const lookup = (version: string): CompiledPlan | undefined => plans.get(version);
@@ -233,6 +249,25 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
     lane.busy = false;
   }
 
+  /** Stores the facts in order, up to 200 an activity; a failure is retried by Temporal, never dropped. */
+  async function pumpFacts(): Promise<void> {
+    if (facts.busy) return;
+    facts.busy = true;
+    while (facts.queue.length > 0) {
+      const batch = facts.queue.slice(0, 200);
+      try {
+        await recordFacts.executeWithOptions({ summary: `Record ${batch.length} facts of ${input.accountId}` }, [
+          batch,
+        ]);
+      } catch (failure) {
+        // Out of retries (three days): the facts are logged, so an operator can load them by hand.
+        wf.log.error(`facts not recorded: ${String(failure)}`, { account: input.accountId, facts: batch });
+      }
+      facts.queue.splice(0, batch.length);
+    }
+    facts.busy = false;
+  }
+
   function planSetUpdate(): SearchAttributeUpdatePair[] {
     if (!planSetChanged || set === undefined) return [];
     planSetChanged = false;
@@ -264,8 +299,12 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
         case "search_attributes":
           wf.upsertSearchAttributes([...attributeUpdates(command.values, pausedSent), ...planSetUpdate()]);
           break;
+        case "facts":
+          if (wf.patched(FACTS_PATCH)) facts.queue.push(...command.facts);
+          break;
       }
     }
+    if (facts.queue.length > 0) void pumpFacts();
     for (const lane of lanes.values()) if (lane.queue.length > 0) void pump(lane);
   }
 

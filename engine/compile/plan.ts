@@ -152,6 +152,8 @@ export interface CompiledPlan {
   /** `skip`: an action due while an operator pauses the play is dropped (recorded); absent: held until resume. */
   readonly whenPaused?: "skip";
   readonly holdout: number;
+  /** How long after an offer a won deal for its sku counts for this play (absent: 90 days). */
+  readonly attributionMs?: number;
   readonly enrollment: Enrollment;
   readonly catalog: Readonly<Record<string, { readonly name?: string; readonly listPrice: number }>>;
   readonly segments: Readonly<Record<string, JsonLogicRule>>;

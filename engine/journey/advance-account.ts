@@ -15,7 +15,9 @@ import type {
   PlayState,
   SearchAttributeValues,
 } from "./core-types.js";
+import { collectFacts, factBaseline } from "./account-facts.js";
 import { deepMerge } from "./deep-merge.js";
+import type { JourneyEvent } from "./journey-types.js";
 import { countWindows, pruneRecent, rememberEvent } from "./recent-events.js";
 import { exitEventOutcome } from "./detect.js";
 import { isHeldOut } from "./holdout.js";
@@ -255,6 +257,21 @@ function deployedAndRunningPlans(run: CoreRun): (CompiledPlan | undefined)[] {
   ];
 }
 
+/**
+ * An update's data as it applies to the snapshot now: a backfilled update dated before the ARR the
+ * account holds leaves that ARR alone (it is history; the facts record it at its date).
+ */
+function current(state: AccountCoreState, event: JourneyEvent, now: number): Readonly<Record<string, unknown>> {
+  const data = event.data ?? {};
+  if (data.arr === undefined) return data;
+  const stated = Date.parse(event.at ?? "");
+  const at = Number.isFinite(stated) ? stated : now;
+  if (state.arrAt !== undefined && at < Date.parse(state.arrAt))
+    return Object.fromEntries(Object.entries(data).filter(([key]) => key !== "arr"));
+  state.arrAt = new Date(at).toISOString();
+  return data;
+}
+
 /** Applies an event to the account: the snapshot, the counted events, the offers it settles, the plays it ends. */
 function applyEvent(
   run: CoreRun,
@@ -264,7 +281,8 @@ function applyEvent(
   const { state } = run;
   state.seen.push(event.id);
   if (state.seen.length > MAX_SEEN_EVENTS) state.seen.splice(0, state.seen.length - MAX_SEEN_EVENTS);
-  if (SNAPSHOT_EVENTS.has(event.type) && event.data !== undefined) state.account = deepMerge(state.account, event.data);
+  if (SNAPSHOT_EVENTS.has(event.type) && event.data !== undefined)
+    state.account = deepMerge(state.account, current(state, event, run.now));
   if (windows.has(event.type)) rememberEvent((state.recent ??= []), event, windows, run.now);
   run.accountChanged();
   state.seq++;
@@ -286,6 +304,7 @@ function applyEvent(
  */
 export function applyInput(state: AccountCoreState, input: CoreInput, context: CoreContext): CoreResult {
   const run = new CoreRun(state, context);
+  const before = factBaseline(state);
   // What the plans count: needed to prune what is kept and to keep an event, before any play moves.
   const windows =
     state.recent !== undefined || input.kind === "event" ? countWindows(deployedAndRunningPlans(run)) : undefined;
@@ -299,6 +318,7 @@ export function applyInput(state: AccountCoreState, input: CoreInput, context: C
       if (input.account.id !== state.accountId || canonicalJson(input.account) === canonicalJson(state.account))
         return { state, commands: [] };
       state.account = input.account;
+      if (input.account.arr !== undefined) state.arrAt = run.iso();
       run.accountChanged();
       break;
     case "event":
@@ -336,6 +356,8 @@ export function applyInput(state: AccountCoreState, input: CoreInput, context: C
   releaseHeld(run);
   schedule(run);
   publishAttributes(run);
+  const facts = collectFacts(before, state, input, run.commands, { now: run.now, planOf: (play) => run.planOf(play) });
+  if (facts.length > 0) run.commands.push({ kind: "facts", facts });
   return { state, commands: run.commands };
 }
 

@@ -1,6 +1,7 @@
 // The journey core's contract: plain serialisable data in (the account's state, one input, the
 // time, the plans), plain data out (the next state and the commands to carry out). Nothing here
 // knows Temporal; the account workflow and the in-process runner both speak it.
+import type { Fact } from "./account-facts.js";
 import type { RecentEvent } from "./recent-events.js";
 import type { Touch } from "./touch-policy.js";
 import type { CompiledPlan } from "../compile/plan.js";
@@ -96,6 +97,8 @@ export interface ActivePlay {
 export interface AccountCoreState {
   readonly accountId: string;
   account: AccountSnapshot;
+  /** When the snapshot's ARR was stated (ISO 8601): an update dated before it does not change it. */
+  arrAt?: string;
   /** The account's touches within the policy's caps' windows: see touch-policy.ts. */
   touches?: Touch[];
   /** The events some plan counts (`count(...)`), within their windows: see recent-events.ts. */
@@ -181,7 +184,9 @@ export type CoreCommand =
   | { readonly kind: "set_timer"; readonly at: number; readonly summary: string }
   | { readonly kind: "cancel_timer" }
   | { readonly kind: "decision"; readonly playbookId?: string; readonly decision: Decision }
-  | { readonly kind: "search_attributes"; readonly values: SearchAttributeValues };
+  | { readonly kind: "search_attributes"; readonly values: SearchAttributeValues }
+  /** What happened, for the reports (account-facts.ts): stored once by id. */
+  | { readonly kind: "facts"; readonly facts: readonly Fact[] };
 
 /** What the core reads but does not own: the time, the plans by version, the current set, the policy. */
 export interface CoreContext {

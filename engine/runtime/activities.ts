@@ -1,5 +1,6 @@
 import { ApplicationFailure, Context } from "@temporalio/activity";
 import type { ActionEvent } from "../journey/action-event.js";
+import type { Fact } from "../journey/account-facts.js";
 import type { Destination } from "../journey/route-action.js";
 import type {
   DeliveryResult,
@@ -46,12 +47,26 @@ export interface ActivityDeps {
   readonly plans: PlanRegistry;
   /** Announces a deployed set to the accounts (a batch operation). */
   readonly announce?: (set: PlanSetRef) => Promise<string>;
+  /** Where facts are stored (the analytics database); without one, facts are counted and dropped. */
+  readonly facts?: FactSink;
   /** Brings `plans` to a deployment newer than the one it serves, when a workflow asks for it. */
   readonly catchUp?: (hint: PlanHint | undefined) => Promise<void>;
 }
 
 /** The account and deployments workflows' activities, bound to the sinks and the worker's plans. */
-export function createActivities({ sinks, destinationSink, plans: registry, announce, catchUp }: ActivityDeps) {
+/** Stores facts once by id (engine/analytics/fact-store.ts), or sends them on as CloudEvents. */
+export interface FactSink {
+  record(facts: readonly Fact[]): Promise<number>;
+}
+
+export function createActivities({
+  sinks,
+  destinationSink,
+  plans: registry,
+  announce,
+  catchUp,
+  facts: factSink,
+}: ActivityDeps) {
   /** A routed destination's sink; without a way to make one (a test), a failure Temporal retries. */
   const sinkOf = (destination: Destination): ActionSink => {
     if (destinationSink === undefined) throw new Error(`this worker cannot deliver to ${destination.name}`);
@@ -99,6 +114,10 @@ export function createActivities({ sinks, destinationSink, plans: registry, anno
      */
     async announcePlanSet(set: PlanSetRef): Promise<string> {
       return announce === undefined ? "not announced: no batch operations here" : announce(set);
+    },
+    /** Stores an account's facts for the reports; returns how many were new (a retry stores none twice). */
+    async recordFacts(facts: readonly Fact[]): Promise<number> {
+      return factSink === undefined ? 0 : factSink.record(facts);
     },
     /** The deployed plan set, and the plan bodies the workflow lacks (a local activity), as JSON bytes. */
     async resolvePlans(request: ResolvePlansRequest): Promise<EncodedPlans> {

@@ -29,6 +29,8 @@ export interface RuntimeConfig {
   readonly bundledPlaybooks: boolean;
   /** How many workflows the worker keeps in memory between tasks; the SDK sizes it from the heap when unset. */
   readonly maxCachedWorkflows?: number;
+  /** The analytics database (DuckDB) the worker stores facts in; undefined when PLAYLOOP_FACTS_DB=off. */
+  readonly factsDb?: string;
 }
 
 function port(value: string | undefined, fallback: number, name: string): number {
@@ -96,5 +98,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     playbooksDir: resolve(env.PLAYLOOP_PLAYBOOKS ?? defaultPlaybooksDir()),
     bundledPlaybooks: env.PLAYLOOP_PLAYBOOKS === undefined && !hasLocalPlaybooks(),
     maxCachedWorkflows: count(env.PLAYLOOP_MAX_CACHED_WORKFLOWS, "PLAYLOOP_MAX_CACHED_WORKFLOWS"),
+    ...(env.PLAYLOOP_FACTS_DB === "off"
+      ? {}
+      : { factsDb: resolve(env.PLAYLOOP_FACTS_DB || resolve(dataDir, "analytics.duckdb")) }),
   };
 }

@@ -9,6 +9,9 @@ import { createSchemaValidator } from "../validate/schema-issues.js";
 import { UnknownAccountError, type AccountClient } from "./account-client.js";
 import { DeploymentRefused, type DeploymentsClient } from "./deployments-client.js";
 import { bearerAuth, type ApiTokens, type BearerAccess } from "./bearer-auth.js";
+import type { FactStore } from "../analytics/fact-store.js";
+import { parsePeriod } from "../analytics/report-period.js";
+import { revenueReport, type ReportOptions } from "../analytics/revenue-report.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const validateEvent = createSchemaValidator<JourneyEvent>(eventSchema);
@@ -76,6 +79,18 @@ export interface ApiOptions {
   readonly tokens: ApiTokens;
   /** The deployments record: GET /v1/deployments, POST /v1/playbooks/{id}/pause|resume|stop. */
   readonly deployments?: DeploymentsClient;
+  /** The analytics database: GET /v1/reports. */
+  readonly facts?: FactStore;
+}
+
+/** The period of GET /v1/reports: `from`, `to` (dates or ISO times) and `playbook`, or what is wrong with them. */
+function reportPeriod(query: URLSearchParams): ReportOptions | string {
+  const period = parsePeriod(query.get("from") ?? undefined, query.get("to") ?? undefined, Date.now());
+  if (typeof period === "string") return period;
+  const playbook = query.get("playbook");
+  if (playbook !== null && !PLAYBOOK_ID.test(playbook))
+    return `playbook "${playbook.slice(0, 80)}" is not a playbook id`;
+  return { ...period, ...(playbook === null ? {} : { playbook }) };
 }
 
 const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
@@ -147,6 +162,17 @@ export function createApiServer(options: ApiOptions): Server {
     if (url.pathname === "/healthz") {
       if (method !== "GET") throw new HttpError(405, "use GET");
       return (await options.ready()) ? send(res, 200, { status: "ok" }) : send(res, 503, { status: "starting" });
+    }
+    if (url.pathname === "/v1/reports") {
+      if (method !== "GET") throw new HttpError(405, "use GET");
+      if (options.facts === undefined)
+        throw new HttpError(
+          404,
+          "this process keeps no analytics database: ask the `playloop dev` or `playloop worker` that writes it",
+        );
+      const period = reportPeriod(url.searchParams);
+      if (typeof period === "string") throw new HttpError(400, period);
+      return send(res, 200, await revenueReport(options.facts, period));
     }
     if (url.pathname === "/v1/deployments" || url.pathname.startsWith("/v1/playbooks/"))
       return deploymentRoutes(req, res, url, method, options.deployments);

@@ -2,12 +2,13 @@
 // `playloop worker` and `playloop serve` (against TEMPORAL_ADDRESS).
 import { existsSync, mkdirSync } from "node:fs";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Server } from "node:http";
 import type { Client } from "@temporalio/client";
 import { TestWorkflowEnvironment } from "@temporalio/testing";
 import type { NativeConnection, Worker } from "@temporalio/worker";
 import type { Logger } from "pino";
+import { FactStore } from "../analytics/fact-store.js";
 import type { PlanSetRef } from "../messages/account-messages.js";
 import { SEARCH_ATTRIBUTES } from "../messages/search-attributes.js";
 import type { RuntimeConfig } from "./config.js";
@@ -79,9 +80,11 @@ function startApi(
   logger: Logger,
   plans: PlanRegistry,
   tokens: ApiTokens,
+  facts?: FactStore,
 ): Server {
   let ready = false;
   return createApiServer({
+    ...(facts === undefined ? {} : { facts }),
     accounts: new AccountClient(client, config.taskQueue, () => plans.setIfLoaded),
     deployments: new DeploymentsClient(client, config.taskQueue),
     logger,
@@ -102,6 +105,8 @@ interface FleetWorker {
   readonly registry: PlanRegistry;
   readonly follower: DeploymentFollower;
   readonly deployments: DeploymentsClient;
+  /** The analytics database the worker stores facts in (none when PLAYLOOP_FACTS_DB=off). */
+  readonly facts?: FactStore;
 }
 
 async function startWorker(
@@ -112,6 +117,7 @@ async function startWorker(
 ): Promise<FleetWorker> {
   const registry = new PlanRegistry();
   const deployments = new DeploymentsClient(client, config.taskQueue);
+  const facts = config.factsDb === undefined ? undefined : await openFacts(config.factsDb);
   // The identity the worker polls with, which `playloop deploy` finds among the queue's pollers.
   const identity = `${process.pid}@${hostname()}`;
   const follower = new DeploymentFollower(deployments, registry, logger, identity);
@@ -130,8 +136,30 @@ async function startWorker(
     destinationSink: destinationSinks(config),
     catchUp: (hint) => follower.catchUp(hint),
     maxCachedWorkflows: config.maxCachedWorkflows,
+    ...(facts === undefined ? {} : { facts }),
   });
-  return { worker, record: await createRecordWorker(common), registry, follower, deployments };
+  return {
+    worker,
+    record: await createRecordWorker(common),
+    registry,
+    follower,
+    deployments,
+    ...(facts === undefined ? {} : { facts }),
+  };
+}
+
+/** Opens the analytics database for writing, saying what to do when another process has it. */
+async function openFacts(path: string): Promise<FactStore> {
+  mkdirSync(dirname(path), { recursive: true });
+  try {
+    return await FactStore.open(path);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `cannot open the analytics database ${path}: ${message}. One worker process writes it; give other workers PLAYLOOP_FACTS_DB=off (or a file of their own)`,
+      { cause: error },
+    );
+  }
 }
 
 /** Shuts down the workers still running. */
@@ -232,7 +260,7 @@ export async function runDev(config: RuntimeConfig, logger: Logger): Promise<voi
   await deployFolder(fleet, folder, config, logger, false);
   fleet.follower.start();
   watchFolder(fleet, config, logger);
-  const api = startApi(env.client, config, logger, fleet.registry, tokens);
+  const api = startApi(env.client, config, logger, fleet.registry, tokens, fleet.facts);
   const apiUrl = await listen(api, config, logger);
   const uiPort = Number(process.env.PLAYLOOP_UI_PORT ?? 8233);
   process.stderr.write(
@@ -259,6 +287,7 @@ export async function runDev(config: RuntimeConfig, logger: Logger): Promise<voi
     fleet.registry.close();
     fleet.follower.stop();
     await new Promise((resolve) => api.close(resolve));
+    fleet.facts?.close();
     await env.teardown();
   });
 }
@@ -294,6 +323,7 @@ export async function runWorker(config: RuntimeConfig, logger: Logger): Promise<
   await runUntilStopped([fleet.worker, fleet.record], running, logger, async () => {
     fleet.registry.close();
     fleet.follower.stop();
+    fleet.facts?.close();
     await connection.close();
     await client.connection.close();
   });

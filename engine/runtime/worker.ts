@@ -1,5 +1,5 @@
 import { Worker, type NativeConnection, type WorkflowBundleOption } from "@temporalio/worker";
-import { createActivities } from "./activities.js";
+import { createActivities, type FactSink } from "./activities.js";
 import type { ActionSink } from "./action-sinks.js";
 import type { Destination } from "../journey/route-action.js";
 import type { PlanHint, PlanSetRef } from "../messages/account-messages.js";
@@ -29,6 +29,8 @@ export interface JourneyWorkerOptions {
   readonly catchUp?: (hint: PlanHint | undefined) => Promise<void>;
   /** Workflows kept in memory between tasks (the worker's sticky cache); the SDK's default when absent. */
   readonly maxCachedWorkflows?: number;
+  /** Where the accounts' facts are stored (the analytics database); dropped when absent. */
+  readonly facts?: FactSink;
 }
 
 /** Creates a worker that runs account workflows and delivers their actions to the sinks. */

@@ -521,8 +521,8 @@ describe("liveness: every play waiting for the account gets it once it is free",
   it("a play waiting for the account still gets it after the account continues as new", async () => {
     await withAccountWorker(env, plans(["hold-account", "wait-account"]), async (context) => {
       const { log, now, accounts } = context;
-      // Twenty events: the start and the play that waits fit in the first run; the next input does not.
-      const handle = await startSmall(env, context, account("canwait-1", now), 20);
+      // Thirty events: the start and the play that waits fit in the first run; the next input does not.
+      const handle = await startSmall(env, context, account("canwait-1", now), 30);
       await env.sleep(60_000);
       await accounts.sendEvent("canwait-1", { id: "go", type: "demo.go" });
       await env.sleep(60_000);

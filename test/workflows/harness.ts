@@ -22,6 +22,7 @@ import {
 } from "../../engine/messages/account-messages.js";
 import { AccountClient } from "../../engine/runtime/account-client.js";
 import { ndjsonSink, type ActionSink } from "../../engine/runtime/action-sinks.js";
+import type { FactSink } from "../../engine/runtime/activities.js";
 import { PlanRegistry } from "../../engine/runtime/plan-registry.js";
 import { DEFAULT_POLICY, type AccountPolicy } from "../../engine/validate/validate-policy.js";
 import { registerSearchAttributes } from "../../engine/runtime/register-search-attributes.js";
@@ -94,6 +95,7 @@ export async function accountWorker(
   sinks: ActionSink[],
   plans: readonly CompiledPlan[],
   policy: AccountPolicy = DEFAULT_POLICY,
+  facts?: FactSink,
 ): Promise<{ worker: Worker; taskQueue: string; registry: PlanRegistry }> {
   const taskQueue = `test-${process.pid}-${++queue}`;
   const registry = new PlanRegistry(plans, policy, 1);
@@ -103,6 +105,7 @@ export async function accountWorker(
     sinks,
     plans: registry,
     workflowBundle: workflowBundle(),
+    ...(facts === undefined ? {} : { facts }),
   });
   return { worker, taskQueue, registry };
 }
@@ -164,9 +167,10 @@ export async function withAccountWorker(
   plans: readonly CompiledPlan[],
   test: (context: AccountTestContext) => Promise<void>,
   policy?: AccountPolicy,
+  facts?: FactSink,
 ): Promise<void> {
   const log = actionLog();
-  const { worker, taskQueue, registry } = await accountWorker(env, [log.sink], plans, policy);
+  const { worker, taskQueue, registry } = await accountWorker(env, [log.sink], plans, policy, facts);
   const accounts = new AccountClient(env.client, taskQueue);
   const start = async (snapshot: AccountSnapshot): Promise<WorkflowHandle> => {
     await accounts.upsertAccount(snapshot);

@@ -468,8 +468,8 @@ describe("accounts that run for years", () => {
   it("continues as new while a play waits for a deal, and the deal still moves it on; seen event ids are carried", async () => {
     await withAccountWorker(env, [plan("deal-wait")], async (context) => {
       const { log, now, accounts } = context;
-      // Twenty events: the start fits in the first run; a few notes later it continues as new.
-      const handle = await startSmall(env, context, account("midwait-1", now), 20);
+      // Thirty events: the start fits in the first run; a few notes later it continues as new.
+      const handle = await startSmall(env, context, account("midwait-1", now), 30);
       await env.sleep(60_000);
       expect(log.read().map((e) => e.id)).toEqual(["deal-wait:midwait-1:0:orchestrate.1"]);
       const first = (await handle.describe()).runId;
@@ -486,7 +486,7 @@ describe("accounts that run for years", () => {
       // event ids the account had seen ...
       const { runId, firstRunId, previousRunId, input } = await currentRun(env, handle);
       expect(runId).not.toBe(firstRunId);
-      expect(input.maxHistoryEvents).toBe(20);
+      expect(input.maxHistoryEvents).toBe(30);
       expect(input.carried?.core.plays["deal-wait"]).toMatchObject({
         status: "running",
         step: "orchestrate.2",
