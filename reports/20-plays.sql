@@ -1,7 +1,7 @@
 -- Every play run that entered (left detecting) between two times, with its attribution window.
 CREATE OR REPLACE MACRO play_entries(from_ts, to_ts) AS TABLE
   SELECT playbook, account, run, coalesce(holdout, false) AS holdout, occurred_at AS entered_at,
-         coalesce(CAST(data ->> 'attribution_ms' AS BIGINT), 90 * 86400000) AS window_ms
+         coalesce(CAST(data ->> 'attribution_ms' AS BIGINT), 90::BIGINT * 86400000) AS window_ms
   FROM facts
   WHERE type = 'play.entered' AND occurred_at >= from_ts AND occurred_at < to_ts;
 

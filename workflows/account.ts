@@ -6,6 +6,7 @@ import * as wf from "@temporalio/workflow";
 import type { CompiledPlan } from "../engine/compile/plan.js";
 import { canonicalJson } from "../engine/compile/canonical-json.js";
 import { applyInput, hasSeenEvent, newAccountState } from "../engine/journey/advance-account.js";
+import { accountStanding } from "../engine/journey/account-standing.js";
 import { accountDetails, accountView, type AccountView } from "../engine/journey/account-view.js";
 import { deliveryReport } from "../engine/journey/delivery-report.js";
 import type {
@@ -24,6 +25,7 @@ import {
   eventUpdate,
   isNewerSet,
   stateQuery,
+  standingQuery,
   upsertUpdate,
   type AccountWorkflowInput,
   type DeliveryResult,
@@ -70,8 +72,33 @@ export const FACTS_PATCH = "record-facts";
 
 const { resolvePlans } = wf.proxyLocalActivities<Activities>({ startToCloseTimeout: "10 seconds" });
 
-/** Search attribute values as Temporal's typed updates; `paused` is the Paused value last sent. */
-function attributeUpdates(values: SearchAttributeValues, paused: { value?: string }): SearchAttributeUpdatePair[] {
+/**
+ * The score's attributes: set while a scorecard is deployed, unset once it is not (`scored` holds
+ * the band last sent). Accounts that never had a score upsert exactly what they did before.
+ */
+function scoreUpdates(values: SearchAttributeValues, scored: { band?: string }): SearchAttributeUpdatePair[] {
+  const { ExpansionScore, ScoreBand } = SEARCH_ATTRIBUTES;
+  if (values.ExpansionScore !== undefined && values.ScoreBand !== undefined) {
+    scored.band = values.ScoreBand;
+    return [
+      { key: ExpansionScore, value: values.ExpansionScore },
+      { key: ScoreBand, value: values.ScoreBand },
+    ];
+  }
+  if (scored.band === undefined) return [];
+  scored.band = undefined;
+  return [
+    { key: ExpansionScore, value: null },
+    { key: ScoreBand, value: null },
+  ];
+}
+
+/** Search attribute values as Temporal's typed updates; `paused` is the Paused value last sent, `scored` the band. */
+function attributeUpdates(
+  values: SearchAttributeValues,
+  paused: { value?: string },
+  scored: { band?: string },
+): SearchAttributeUpdatePair[] {
   const { Plays, Stages, Holdouts, LastSuppression, Paused } = SEARCH_ATTRIBUTES;
   return [
     { key: Plays, value: [...values.Plays] },
@@ -79,6 +106,7 @@ function attributeUpdates(values: SearchAttributeValues, paused: { value?: strin
     { key: Holdouts, value: [...values.Holdouts] },
     ...(values.LastSuppression === undefined ? [] : [{ key: LastSuppression, value: values.LastSuppression }]),
     ...(paused.value === values.Paused ? [] : [{ key: Paused, value: (paused.value = values.Paused) ?? null }]),
+    ...scoreUpdates(values, scored),
   ];
 }
 
@@ -113,6 +141,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
   const newer = (ref: PlanHint): boolean => set === undefined || isNewerSet(ref, set);
 
   wf.setHandler(stateQuery, view);
+  wf.setHandler(standingQuery, () => (core === undefined ? null : accountStanding(core)));
   /** A sender's plan set newer than the account's: load the worker's set before the next input. */
   let hinted: PlanHint | undefined;
   const noteHint = (hint: PlanHint | undefined): void => {
@@ -169,6 +198,9 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
   /** The Paused search attribute as last sent (it is unset, not left behind, when a play resumes). */
   const pausedSent: { value?: string } =
     core?.attributes?.Paused === undefined ? {} : { value: core.attributes.Paused };
+  /** The ScoreBand search attribute as last sent (both score attributes are unset when the scorecard goes). */
+  const scoreSent: { band?: string } =
+    core?.attributes?.ScoreBand === undefined ? {} : { band: core.attributes.ScoreBand };
   /** The PlanSet search attribute is due: sent with the core's next attributes, or alone. */
   let planSetChanged = false;
   /** A deploy announced a set newer than the account's: load it before the next input. */
@@ -297,7 +329,7 @@ export async function account(input: AccountWorkflowInput): Promise<void> {
           });
           break;
         case "search_attributes":
-          wf.upsertSearchAttributes([...attributeUpdates(command.values, pausedSent), ...planSetUpdate()]);
+          wf.upsertSearchAttributes([...attributeUpdates(command.values, pausedSent, scoreSent), ...planSetUpdate()]);
           break;
         case "facts":
           if (wf.patched(FACTS_PATCH)) facts.queue.push(...command.facts);

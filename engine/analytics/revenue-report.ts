@@ -54,7 +54,7 @@ export interface PlayReport {
 export interface ExperimentReport {
   readonly experiment: string;
   readonly variants: readonly { readonly variant: string; readonly accounts: number; readonly converted: number }[];
-  /** The first variant against the second (in name order; `control` first when there is one). */
+  /** The first variant against the last (in name order, `control` last when there is one). */
   readonly comparison?: {
     readonly treatment: string;
     readonly control: string;

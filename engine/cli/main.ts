@@ -12,8 +12,11 @@ import { formatDiagnostic } from "../diagnostics/format-diagnostic.js";
 import { journeyMermaid } from "../graph/journey-mermaid.js";
 import type { AccountView } from "../journey/account-view.js";
 import { findPlaybookFiles, validateFiles, type FileResult } from "../validate/validate-files.js";
+import { requestApi } from "./api-request.js";
 import { registerDeployCommands } from "./deploy-commands.js";
 import { registerPreviewCommand } from "./preview-command.js";
+import { registerQueueCommand } from "./queue-command.js";
+import { registerReportCommand } from "./report-command.js";
 import { registerSimulateCommand } from "./simulate-command.js";
 import { registerTestCommand } from "./test-command.js";
 
@@ -121,6 +124,8 @@ Environment:
   PLAYLOOP_API_READ_TOKEN    a second token that may only read (GET)
   PLAYLOOP_DATA_DIR          dev server state and the action log (default .playloop/data)
   PLAYLOOP_ACTIONS_FILE      NDJSON action log, or - for stdout (default <data dir>/actions.ndjson)
+  PLAYLOOP_FACTS_DB          the analytics database (DuckDB) for reports (default <data dir>/analytics.duckdb; off: none)
+  PLAYLOOP_FACTS_FILE        also append every fact as a CloudEvent to this NDJSON file, for a warehouse
   PLAYLOOP_WEBHOOK_URL, PLAYLOOP_WEBHOOK_SECRET   signed webhook sink (secret: whsec_...)
   PLAYLOOP_PLAYBOOKS         the playbooks folder (default ./playbooks, else the bundled samples,
                              which dev runs as a demo and worker never deploys)
@@ -189,40 +194,13 @@ program
     });
   });
 
-/** What to do about a 401 or 403 from the API, given the token the CLI sent (if any). */
-function authHint(status: number, token: string | undefined): string | undefined {
-  if (status === 401 && token === undefined)
-    return "the API wants a token: set PLAYLOOP_API_TOKEN to the token `playloop dev` printed (or the one `playloop serve` runs with)";
-  if (status === 401)
-    return "the API refused PLAYLOOP_API_TOKEN: set it to the token `playloop dev` printed at its last start (a new one each run), or the one `playloop serve` runs with";
-  if (status === 403)
-    return "PLAYLOOP_API_TOKEN holds the read-only token: set it to the read-write one to change anything";
-  return undefined;
-}
-
 /** Calls the HTTP API; prints the JSON answer, or hands it to `print`; exit code 1 on an error. */
 async function api(method: string, path: string, body?: unknown, print?: (body: unknown) => string): Promise<void> {
-  const base = process.env.PLAYLOOP_API_URL ?? `http://localhost:${process.env.PLAYLOOP_API_PORT ?? 8080}`;
-  const token = process.env.PLAYLOOP_API_TOKEN || undefined;
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  }).catch((error: unknown) => {
-    throw new Error(
-      `cannot reach the playloop API at ${base} (${error instanceof Error ? error.message : String(error)}); is \`playloop dev\` or \`playloop serve\` running?`,
-    );
-  });
-  const text = await response.text();
-  const json: unknown = text.startsWith("{") ? JSON.parse(text) : undefined;
-  if (response.ok && print !== undefined && json !== undefined) process.stdout.write(print(json));
-  else process.stdout.write(`${json === undefined ? text : JSON.stringify(json, null, 2)}\n`);
-  if (!response.ok) process.exitCode = 1;
-  const hint = authHint(response.status, token);
-  if (hint !== undefined) process.stderr.write(`playloop: ${hint}\n`);
+  const answer = await requestApi(method, path, body);
+  if (answer.ok && print !== undefined && answer.json !== undefined) process.stdout.write(print(answer.json));
+  else process.stdout.write(`${answer.json === undefined ? answer.text : JSON.stringify(answer.json, null, 2)}\n`);
+  if (!answer.ok) process.exitCode = 1;
+  if (answer.hint !== undefined) process.stderr.write(`playloop: ${answer.hint}\n`);
 }
 
 program
@@ -304,7 +282,9 @@ for (const [action, description] of Object.entries(CONTROLS)) {
 registerDeployCommands(program);
 registerTestCommand(program);
 registerPreviewCommand(program);
+registerQueueCommand(program);
 registerSimulateCommand(program);
+registerReportCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`playloop: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,9 +1,6 @@
-import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Command } from "commander";
-import { loadPlaybooks, PlaybookLoadError, type LoadedPlaybooks } from "../runtime/load-plans.js";
-import { loadMapping, MappingError, type FieldMapping } from "../runtime/ingest/field-mapping.js";
-import { defaultPlaybooksDir } from "../runtime/project-root.js";
+import { loadCommandInputs } from "./command-inputs.js";
 import { formatPreview } from "../simulate/format-preview.js";
 import { previewPlays } from "../simulate/preview-plays.js";
 import { readAccounts } from "../simulate/read-accounts.js";
@@ -42,18 +39,9 @@ export function registerPreviewCommand(program: Command): void {
     .option("--at <date>", "preview as of this time (ISO 8601; default now)")
     .option("--json", 'print { "plays": [ { "playbook", "accounts", "eligible", "entering", "reasons" } ], ... }')
     .action(async (playbook: string | undefined, options: PreviewOptions) => {
-      const now = options.at === undefined ? Date.now() : Date.parse(options.at);
-      if (!Number.isFinite(now))
-        return refuse(`--at ${options.at}: not a date (write 2027-01-15 or 2027-01-15T09:00:00Z)`);
-      let loaded: LoadedPlaybooks;
-      let mapping: FieldMapping | undefined;
-      try {
-        loaded = loadPlaybooks(resolve(options.playbooks ?? process.env.PLAYLOOP_PLAYBOOKS ?? defaultPlaybooksDir()));
-        mapping = options.mapping === undefined ? undefined : loadMapping(options.mapping);
-      } catch (error) {
-        if (error instanceof PlaybookLoadError || error instanceof MappingError) return refuse(error.message);
-        throw error;
-      }
+      const inputs = loadCommandInputs(options);
+      if (typeof inputs === "string") return refuse(inputs);
+      const { now, loaded, mapping } = inputs;
       if (playbook !== undefined && !loaded.plans.some((p) => p.id === playbook))
         return refuse(`unknown playbook "${playbook}": the folder has ${loaded.plans.map((p) => p.id).join(", ")}`);
       let read: Awaited<ReturnType<typeof readAccounts>>;

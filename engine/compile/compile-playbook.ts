@@ -1,19 +1,12 @@
 // Playbook AST -> compiled plan. Deterministic: the same playbook gives byte-identical JSON.
 import type { Expr } from "../ast/expression.js";
 import type { LabeledCondition, PlaybookNode, StepNode, TriggerNode } from "../ast/playbook.js";
-import { walkExpr } from "../ast/walk-expr.js";
 import type { JsonLogicRule } from "../rules/rule-types.js";
 import { everyCondition } from "../validate/all-conditions.js";
 import { compileCondition } from "./compile-condition.js";
+import { countedEvents } from "./counted-events.js";
 import { contentHash } from "./content-hash.js";
-import {
-  PLAN_FORMAT,
-  type CompiledPlan,
-  type PlanCondition,
-  type PlanCount,
-  type PlanStep,
-  type PlanTrigger,
-} from "./plan.js";
+import { PLAN_FORMAT, type CompiledPlan, type PlanCondition, type PlanStep, type PlanTrigger } from "./plan.js";
 
 const NOW = { var: "now" };
 
@@ -232,7 +225,7 @@ class PlanCompiler {
               rule: p.goal.when === undefined ? undefined : this.rule(p.goal.when),
             },
       exit: this.conditions(p.exit),
-      counts: countedEvents(p),
+      counts: countedEvents(everyCondition(p)),
       start: p.stages[0]?.name ?? "detect",
       stages: p.stages.map((stage, i) => ({
         name: stage.name,
@@ -245,19 +238,6 @@ class PlanCompiler {
     const { format, id, ...rest } = plain;
     return { format, id, version: contentHash(plain), ...rest };
   }
-}
-
-/** Every event type a condition counts, with its longest window; undefined when none does. */
-function countedEvents(playbook: PlaybookNode): PlanCount[] | undefined {
-  const windows = new Map<string, number>();
-  for (const expr of everyCondition(playbook))
-    walkExpr(expr, (node) => {
-      if (node.kind === "count") windows.set(node.event, Math.max(windows.get(node.event) ?? 0, node.windowMs));
-    });
-  if (windows.size === 0) return undefined;
-  return [...windows.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([event, windowMs]) => ({ event, windowMs }));
 }
 
 /** Compiles a checked playbook AST into its plan, versioned by content hash. */

@@ -27,6 +27,8 @@ export interface DeployPlan {
   readonly policyChanged: boolean;
   /** The routing (destinations.yaml) differs from the deployed one. */
   readonly destinationsChanged?: boolean;
+  /** The scorecard (scorecard.yaml) differs from the deployed one, or is added or removed. */
+  readonly scorecardChanged?: boolean;
 }
 
 /** True when the deploy would change the deployed set. */
@@ -34,6 +36,7 @@ export function deployChangesSomething(plan: DeployPlan): boolean {
   return (
     plan.policyChanged ||
     plan.destinationsChanged === true ||
+    plan.scorecardChanged === true ||
     plan.changes.some((change) => change.kind !== "unchanged")
   );
 }
@@ -81,6 +84,8 @@ export function formatDeployPlan(plan: DeployPlan): string {
   }
   if (plan.policyChanged) lines.push("~ policy.yaml changed");
   if (plan.destinationsChanged === true) lines.push("~ destinations.yaml changed: actions route differently");
+  if (plan.scorecardChanged === true)
+    lines.push("~ scorecard.yaml changed: every account is scored anew as the deploy reaches it");
   if (!deployChangesSomething(plan)) lines.push("", "Nothing to deploy: the folder is what runs.");
   return `${lines.join("\n")}\n`;
 }

@@ -41,12 +41,18 @@ export const DIAGNOSTIC_CODES = {
   E_UNKNOWN_ROUTE: "A route in destinations.yaml names an action kind or a playbook step that does not exist.",
   E_UNKNOWN_PLAYBOOK: "A playbook test names a playbook the folder does not have.",
   E_UNKNOWN_SAMPLE: "A playbook test takes a sample account the folder's samples/ does not have.",
+  E_SCORECARD_WEIGHTS:
+    "A scorecard's weights do not add up to its scale's span (max - min), and it does not say `normalize: true`.",
+  E_SCORECARD_BANDS: "A scorecard's bands are out of order or outside its scale (min < warming < ready <= max).",
+  E_UNKNOWN_SCORE: "A condition reads `score.<name>` for a scorecard the folder does not declare.",
   W_APPROVAL_UNUSED: "The approval threshold is at or above the maximum discount, so no offer can need approval.",
   W_UNUSED_SEGMENT: "A segment is defined but never used.",
   W_UNUSED_TRIGGER: "A trigger is defined but never waited for.",
   W_BRANCH_NO_DEFAULT:
     "A branch has no `else`: when no path's condition holds, the journey goes on with the next step.",
-  W_UNKNOWN_FIELD: "A template reads a field the account schema does not declare (often a typo).",
+  W_UNKNOWN_FIELD: "A template or a scorecard signal reads a field the account schema does not declare (often a typo).",
+  W_NO_SCORECARD:
+    "A condition reads `score.<name>` but no scorecard is validated with the playbook: the score reads null.",
 } as const;
 
 /** A diagnostic code: `E_` for errors, `W_` for warnings. */

@@ -42,6 +42,11 @@ export interface ExpressionContext {
   readonly segments: ReadonlySet<string>;
   /** Maps a character index in the expression to its place in the file. */
   readonly spanAt: (index: number, length: number) => Span;
+  /**
+   * The text is a value (a scorecard signal's `usage.seat_utilization`), not a condition: a bare
+   * name is a field there, not a segment.
+   */
+  readonly value?: boolean;
 }
 
 const COMPARE: Readonly<Record<string, CompareOp>> = {
@@ -292,7 +297,7 @@ export function parseExpression(
   try {
     if (tree.type === "Compound")
       converter.fail("E_EXPRESSION_SYNTAX", "a condition is one expression; join parts with `and` or `or`");
-    return { expr: converter.condition(tree, false) };
+    return { expr: context.value === true ? converter.value(tree, false) : converter.condition(tree, false) };
   } catch (error) {
     if (error instanceof Problem) return { problem: error.problem };
     throw error;

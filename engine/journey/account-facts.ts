@@ -1,5 +1,7 @@
 // The facts the reports count: what happened to an account and its plays, each with a stable id
-// and its business time. The core derives them from one input by comparing the account before and
+// and its business time: for what happened to the account (ARR, deals, churn) the event's `at`, so a
+// backfilled CRM history counts at its dates; for what a play did, the engine's time, since the
+// play did it then. The core derives them from one input by comparing the account before and
 // after it (facts never change what the core decides), so the account workflow and the in-process
 // runner emit the same facts for the same inputs, and a replay or a retried write adds nothing.
 import type { CompiledPlan } from "../compile/plan.js";
@@ -26,9 +28,13 @@ export interface Fact {
     | "play.ended"
     | "offer.proposed"
     | "approval.decided"
-    | "experiment.assigned";
+    | "experiment.assigned"
+    | "score.band_changed";
   readonly account: string;
-  /** Business time (ISO 8601): the event's `at` when it gave one, otherwise when the engine saw it. */
+  /**
+   * Business time (ISO 8601). ARR, deal and churn facts: the event's `at` when it gave one, otherwise
+   * when the engine saw it. Play facts: when the engine moved the play.
+   */
   readonly at: string;
   readonly playbook?: string;
   /** The play's enrollment (1 for the first). */
@@ -192,7 +198,7 @@ export function collectFacts(
         ...base,
         id: id("entered"),
         type: "play.entered",
-        at,
+        at: now,
         data: {
           version: play.version,
           ...(plan === undefined ? {} : { motion: plan.motion }),
@@ -206,11 +212,11 @@ export function collectFacts(
           ...base,
           id: id(`experiment:${name}`),
           type: "experiment.assigned",
-          at,
+          at: now,
           data: { experiment: name, variant },
         });
     if (play.engaged && (!sameRun || !was.engaged))
-      facts.push({ ...base, id: id("engaged"), type: "play.engaged", at, data: { stage: play.stage } });
+      facts.push({ ...base, id: id("engaged"), type: "play.engaged", at: now, data: { stage: play.stage } });
     for (const offer of play.offers) {
       // Offers carried over from an earlier run were counted then.
       if (Date.parse(offer.at) < Date.parse(play.startedAt)) continue;
@@ -234,18 +240,18 @@ export function collectFacts(
           ...base,
           id: id(`approval:${offerKey(offer)}`),
           type: "approval.decided",
-          at,
+          at: now,
           data: { ...terms, approved: offer.status !== "rejected" },
         });
       if (pending(previous) && !pending(offer.status) && offer.status !== "rejected")
-        facts.push({ ...base, id: id(`offer:${offerKey(offer)}`), type: "offer.proposed", at, data: terms });
+        facts.push({ ...base, id: id(`offer:${offerKey(offer)}`), type: "offer.proposed", at: now, data: terms });
     }
     if (play.status === "ended" && (!sameRun || was.status !== "ended"))
       facts.push({
         ...base,
         id: id("ended"),
         type: "play.ended",
-        at,
+        at: now,
         data: { outcome: play.outcome ?? "completed" },
       });
   }
@@ -260,7 +266,7 @@ export function collectFacts(
       id: `${account}:${command.playbookId}:suppressed:${key}:${index++}`,
       type: "play.suppressed",
       account,
-      at,
+      at: now,
       playbook: command.playbookId,
       ...(play === undefined ? {} : { run: play.run, holdout: play.holdout }),
       data: {

@@ -3,6 +3,7 @@
 // and the in-process runner both return it; `GET /v1/accounts/{id}` sends it as it is.
 import type { CompiledPlan } from "../compile/plan.js";
 import type { AccountCoreState, ActivePlay, LedgerOffer, PlayControl, PlayState } from "./core-types.js";
+import type { AccountScore } from "./expansion-score.js";
 import type { Decision, OfferRecord } from "./journey-types.js";
 import { stepGraph } from "./step-graph.js";
 import { describePlayWait } from "./wait-step.js";
@@ -46,6 +47,8 @@ export interface AccountView {
   readonly plays: readonly PlayView[];
   /** The deployed plan set the account follows: playbook id to version. */
   readonly planSet: Readonly<Record<string, string>>;
+  /** The account's score on the deployed scorecard, with each signal's contribution; absent without one. */
+  readonly score?: AccountScore;
 }
 
 /** The view of an account's core state; `plan` looks plans up by version. */
@@ -90,6 +93,7 @@ export function accountView(
     decisions: state.decisions,
     plays,
     planSet: state.planSet,
+    ...(state.score === undefined ? {} : { score: state.score }),
   };
 }
 
@@ -111,5 +115,7 @@ export function accountDetails(view: AccountView): string {
         : ` (**${play.control}** by an operator${play.held > 0 ? `, ${play.held} actions held` : ""})`;
     return `- **${play.playbookId}** ${state}${play.holdout ? " (holdout)" : ""}${control}${wait}${last ? `. Last: ${last.kind}: ${last.reason}` : ""}`;
   });
-  return `Account \`${view.id}\`: ${holder}\n\n${lines.join("\n")}`;
+  const score =
+    view.score === undefined ? "" : `, score **${view.score.score}** (${view.score.band}) on ${view.score.scorecard}`;
+  return `Account \`${view.id}\`: ${holder}${score}\n\n${lines.join("\n")}`;
 }

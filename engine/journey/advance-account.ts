@@ -16,6 +16,7 @@ import type {
   SearchAttributeValues,
 } from "./core-types.js";
 import { collectFacts, factBaseline } from "./account-facts.js";
+import { bandChangeFact, scoreAccount } from "./expansion-score.js";
 import { deepMerge } from "./deep-merge.js";
 import type { JourneyEvent } from "./journey-types.js";
 import { countWindows, pruneRecent, rememberEvent } from "./recent-events.js";
@@ -238,6 +239,7 @@ export function searchAttributeValues(
     Holdouts: plays.filter((p) => p.holdout).map((p) => p.playbookId),
     ...(state.lastSuppression === undefined ? {} : { LastSuppression: state.lastSuppression }),
     ...(paused.length === 0 ? {} : { Paused: paused.join(" ") }),
+    ...(state.score === undefined ? {} : { ExpansionScore: state.score.score, ScoreBand: state.score.band }),
   };
 }
 
@@ -255,6 +257,19 @@ function deployedAndRunningPlans(run: CoreRun): (CompiledPlan | undefined)[] {
     ...Object.values(run.context.current).map((version) => run.context.plan(version)),
     ...Object.values(run.state.plays).map((play) => run.planOf(play)),
   ];
+}
+
+/**
+ * Scores the account on the deployed scorecard, before any play looks at it (`score.<name>`);
+ * without a scorecard the account has no score, and nothing else changes.
+ */
+function rescore(run: CoreRun): void {
+  const { state } = run;
+  const scorecard = run.context.policy.scorecard;
+  if (scorecard === undefined && state.score === undefined) return;
+  if (scorecard === undefined) delete state.score;
+  else state.score = scoreAccount(scorecard, state.account, run.now, state.recent ?? []);
+  run.accountChanged();
 }
 
 /**
@@ -307,7 +322,10 @@ export function applyInput(state: AccountCoreState, input: CoreInput, context: C
   const before = factBaseline(state);
   // What the plans count: needed to prune what is kept and to keep an event, before any play moves.
   const windows =
-    state.recent !== undefined || input.kind === "event" ? countWindows(deployedAndRunningPlans(run)) : undefined;
+    state.recent !== undefined || input.kind === "event"
+      ? countWindows([...deployedAndRunningPlans(run), context.policy.scorecard])
+      : undefined;
+  const scoreBefore = state.score;
   if (state.recent !== undefined && windows !== undefined) {
     pruneRecent(state.recent, windows, run.now);
     if (state.recent.length === 0) delete state.recent;
@@ -349,6 +367,7 @@ export function applyInput(state: AccountCoreState, input: CoreInput, context: C
       break;
     }
   }
+  if (input.kind !== "delivered" && input.kind !== "held") rescore(run);
   if (input.kind === "snapshot" || input.kind === "event") reenter(run);
   syncPlans(run);
   stopPlays(run);
@@ -357,6 +376,8 @@ export function applyInput(state: AccountCoreState, input: CoreInput, context: C
   schedule(run);
   publishAttributes(run);
   const facts = collectFacts(before, state, input, run.commands, { now: run.now, planOf: (play) => run.planOf(play) });
+  const banded = bandChangeFact(scoreBefore, state.score, state.accountId, input, run.now);
+  if (banded !== undefined) facts.push(banded);
   if (facts.length > 0) run.commands.push({ kind: "facts", facts });
   return { state, commands: run.commands };
 }

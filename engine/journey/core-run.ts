@@ -8,8 +8,7 @@ import type { AccountCoreState, CoreCommand, CoreContext, DeliverCommand, PlaySt
 import { MAX_ACCOUNT_DECISIONS, MAX_PLAY_DECISIONS, recordDecision } from "./decision-log.js";
 import { ruleHolds } from "./detect.js";
 import type { AccountSnapshot, Decision, JourneyEvent } from "./journey-types.js";
-import { RECENT_EVENTS } from "../compile/compile-condition.js";
-import { recentForRules } from "./recent-events.js";
+import { ruleAccount } from "./rule-account.js";
 import { renderAction } from "./render-action.js";
 import { templateScope } from "./template-scope.js";
 import { routeAction } from "./route-action.js";
@@ -54,13 +53,12 @@ export class CoreRun {
   private ruleView: AccountSnapshot | undefined;
 
   /**
-   * The account as rules see it: the snapshot and, when a plan counts events, `recent_events`
-   * (computed once per core call: the clock does not move within one).
+   * The account as rules see it: the snapshot and, when a plan counts events, `recent_events`,
+   * and with a scorecard deployed `score.<name>` (computed once per core call: the clock does not
+   * move within one).
    */
   get ruleAccount(): AccountSnapshot {
-    const recent = this.state.recent ?? [];
-    if (recent.length === 0) return this.state.account;
-    this.ruleView ??= { ...this.state.account, [RECENT_EVENTS]: recentForRules(recent, this.now) };
+    this.ruleView ??= ruleAccount(this.state.account, this.now, this.state.recent, this.state.score);
     return this.ruleView;
   }
 

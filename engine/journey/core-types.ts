@@ -2,6 +2,7 @@
 // time, the plans), plain data out (the next state and the commands to carry out). Nothing here
 // knows Temporal; the account workflow and the in-process runner both speak it.
 import type { Fact } from "./account-facts.js";
+import type { AccountScore } from "./expansion-score.js";
 import type { RecentEvent } from "./recent-events.js";
 import type { Touch } from "./touch-policy.js";
 import type { CompiledPlan } from "../compile/plan.js";
@@ -124,6 +125,8 @@ export interface AccountCoreState {
   planSet: Readonly<Record<string, string>>;
   /** Actions of paused plays, held until their play resumes (oldest first). */
   held?: DeliverCommand[];
+  /** The deployed scorecard's score, after the latest snapshot, event or timer; absent without one. */
+  score?: AccountScore;
 }
 
 /** The custom search attributes of an account workflow. */
@@ -141,6 +144,10 @@ export interface SearchAttributeValues {
   readonly LastSuppression?: string;
   /** The account's playbooks an operator paused, space-separated (`seat-upsell`). */
   readonly Paused?: string;
+  /** The account's score on the deployed scorecard; absent without one. */
+  readonly ExpansionScore?: number;
+  /** Its band: `ready`, `warming` or `not_now`. */
+  readonly ScoreBand?: string;
 }
 
 /** One thing that happens to the account. */

@@ -1,16 +1,7 @@
 // `playloop status <account>` as a person reads it: one row per play, then the holder of the
-// account, the offers and the latest decisions.
+// account, the offers, its score with each signal's points, and the latest decisions.
+import { textTable } from "./text-table.js";
 import type { AccountView } from "./account-view.js";
-
-function table(rows: readonly (readonly string[])[]): string[] {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
-  return rows.map((row) =>
-    row
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join("  ")
-      .trimEnd(),
-  );
-}
 
 /** Formats an account's plays as text tables; `decisions` is how many of the latest to list. */
 export function formatAccountStatus(view: AccountView, decisions = 10): string {
@@ -19,7 +10,7 @@ export function formatAccountStatus(view: AccountView, decisions = 10): string {
     "",
   ];
   lines.push(
-    ...table([
+    ...textTable([
       ["PLAY", "STATUS", "STAGE", "WAITING FOR", "UNTIL", "RUN", "OFFERS", "VERSION"],
       ...view.plays.map((play) => [
         `${play.playbookId}${play.holdout ? " (holdout)" : ""}`,
@@ -34,6 +25,21 @@ export function formatAccountStatus(view: AccountView, decisions = 10): string {
       ]),
     ]),
   );
+  if (view.score !== undefined) {
+    const { score } = view;
+    lines.push("", `Score ${score.scorecard}: ${score.score} (${score.band}), as of ${score.at}`);
+    lines.push(
+      ...textTable([
+        ["SIGNAL", "VALUE", "POINTS", "WEIGHT"],
+        ...score.contributions.map((c) => [
+          c.signal,
+          c.value === null ? "-" : String(c.value),
+          String(c.points),
+          String(c.weight),
+        ]),
+      ]).map((line) => `  ${line}`),
+    );
+  }
   const recent = [
     ...view.decisions.map((d) => ({ ...d, play: "account" })),
     ...view.plays.flatMap((play) => play.decisions.map((d) => ({ ...d, play: play.playbookId }))),
@@ -43,7 +49,7 @@ export function formatAccountStatus(view: AccountView, decisions = 10): string {
   if (recent.length > 0) {
     lines.push("", `Latest decisions (${recent.length}):`);
     lines.push(
-      ...table(recent.map((d) => [d.at, d.play, d.step ?? d.stage, `${d.kind}: ${d.reason}`])).map((l) => `  ${l}`),
+      ...textTable(recent.map((d) => [d.at, d.play, d.step ?? d.stage, `${d.kind}: ${d.reason}`])).map((l) => `  ${l}`),
     );
   }
   return `${lines.join("\n")}\n`;

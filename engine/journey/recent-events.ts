@@ -14,8 +14,10 @@ export interface RecentEvent {
   readonly data?: Readonly<Record<string, unknown>>;
 }
 
-/** The longest window over which each event type is counted by any of `plans`. */
-export function countWindows(plans: readonly (CompiledPlan | undefined)[]): Map<string, number> {
+/** The longest window over which each event type is counted by any of `plans` (or the scorecard). */
+export function countWindows(
+  plans: readonly ({ readonly counts?: readonly PlanCount[] } | undefined)[],
+): Map<string, number> {
   const windows = new Map<string, number>();
   for (const count of plans.flatMap((plan): readonly PlanCount[] => plan?.counts ?? []))
     windows.set(count.event, Math.max(windows.get(count.event) ?? 0, count.windowMs));

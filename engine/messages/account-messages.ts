@@ -2,6 +2,7 @@
 // client sends them, so names and payload types cannot drift.
 import { defineQuery, defineSignal, defineUpdate } from "@temporalio/workflow";
 import type { CompiledPlan } from "../compile/plan.js";
+import type { AccountStanding } from "../journey/account-standing.js";
 import type { AccountView } from "../journey/account-view.js";
 import type { AccountCoreState, PlayControl } from "../journey/core-types.js";
 import type { AccountSnapshot, JourneyEvent } from "../journey/journey-types.js";
@@ -35,6 +36,8 @@ export const upsertUpdate = defineUpdate<{ changed: boolean }, [AccountSnapshot,
 export const eventUpdate = defineUpdate<{ duplicate: boolean }, [JourneyEvent, PlanHint?]>("event");
 /** Every play of the account with its stage, wait, offers, decisions and plan version. */
 export const stateQuery = defineQuery<AccountView>("state");
+/** What the queue weighs (`GET /v1/queue`): snapshot, score, plays, ledgers; null before the first snapshot. */
+export const standingQuery = defineQuery<AccountStanding | null>("standing");
 /**
  * A newer plan set is deployed: the account loads it and moves its detecting plays to it. Sent to
  * every account not on the set through a Temporal batch operation (see announcePlanSet).

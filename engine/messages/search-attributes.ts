@@ -22,4 +22,8 @@ export const SEARCH_ATTRIBUTES = {
   Paused: defineSearchAttributeKey("Paused", SearchAttributeType.KEYWORD),
   /** The last suppression, skip or hold: `seat-upsell: suppressed: at_risk`. */
   LastSuppression: defineSearchAttributeKey("LastSuppression", SearchAttributeType.KEYWORD),
+  /** The account's score on the deployed scorecard (`playbooks/scorecard.yaml`); unset without one. */
+  ExpansionScore: defineSearchAttributeKey("ExpansionScore", SearchAttributeType.INT),
+  /** Its band, `ready`, `warming` or `not_now`: `ScoreBand = 'ready'` lists the accounts to work now. */
+  ScoreBand: defineSearchAttributeKey("ScoreBand", SearchAttributeType.KEYWORD),
 } as const;

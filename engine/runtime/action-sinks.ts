@@ -23,6 +23,16 @@ const LOCK_STALE_MS = 10_000;
  * file (proper-lockfile), after reading what other workers appended since.
  */
 export function ndjsonSink(target: string): ActionSink {
+  return ndjsonFile<ActionEvent>(target);
+}
+
+/**
+ * An NDJSON file of CloudEvents (or `-`, stdout), each id written once: the ids already in the file
+ * are read first, and processes sharing the file take a lock to append.
+ */
+export function ndjsonFile<T extends { readonly id: string }>(
+  target: string,
+): { readonly name: string; deliver(event: T): Promise<void> } {
   const written = new Set<string>();
   if (target === "-") {
     return {

@@ -31,6 +31,10 @@ export interface RuntimeConfig {
   readonly maxCachedWorkflows?: number;
   /** The analytics database (DuckDB) the worker stores facts in; undefined when PLAYLOOP_FACTS_DB=off. */
   readonly factsDb?: string;
+  /** True when factsDb is the data folder's default file rather than PLAYLOOP_FACTS_DB. */
+  readonly factsDbIsDefault?: boolean;
+  /** An NDJSON file of the facts as CloudEvents, for a warehouse (PLAYLOOP_FACTS_FILE); none when unset. */
+  readonly factsFile?: string;
 }
 
 function port(value: string | undefined, fallback: number, name: string): number {
@@ -100,6 +104,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     maxCachedWorkflows: count(env.PLAYLOOP_MAX_CACHED_WORKFLOWS, "PLAYLOOP_MAX_CACHED_WORKFLOWS"),
     ...(env.PLAYLOOP_FACTS_DB === "off"
       ? {}
-      : { factsDb: resolve(env.PLAYLOOP_FACTS_DB || resolve(dataDir, "analytics.duckdb")) }),
+      : {
+          factsDb: resolve(env.PLAYLOOP_FACTS_DB || resolve(dataDir, "analytics.duckdb")),
+          factsDbIsDefault: !env.PLAYLOOP_FACTS_DB,
+        }),
+    ...(env.PLAYLOOP_FACTS_FILE ? { factsFile: resolve(env.PLAYLOOP_FACTS_FILE) } : {}),
   };
 }

@@ -12,6 +12,14 @@ import { bearerAuth, type ApiTokens, type BearerAccess } from "./bearer-auth.js"
 import type { FactStore } from "../analytics/fact-store.js";
 import { parsePeriod } from "../analytics/report-period.js";
 import { revenueReport, type ReportOptions } from "../analytics/revenue-report.js";
+import { isScoreBand, SCORE_BANDS } from "../ast/scorecard.js";
+import {
+  MAX_QUEUE_LIMIT,
+  QUEUE_LIMIT,
+  QueueRefused,
+  type QueueFilters,
+  type QueueReport,
+} from "../queue/rank-queue.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const validateEvent = createSchemaValidator<JourneyEvent>(eventSchema);
@@ -81,6 +89,33 @@ export interface ApiOptions {
   readonly deployments?: DeploymentsClient;
   /** The analytics database: GET /v1/reports. */
   readonly facts?: FactStore;
+  /** The accounts to work next, by score: GET /v1/queue. */
+  readonly queue?: (filters: QueueFilters) => Promise<QueueReport>;
+}
+
+const QUEUE_PARAMETERS = new Set(["owner", "segment", "band", "limit"]);
+
+/** The filters of GET /v1/queue (`owner`, `segment`, `band`, `limit`), or what is wrong with them. */
+function queueFilters(query: URLSearchParams): QueueFilters | string {
+  const unknown = [...query.keys()].find((key) => !QUEUE_PARAMETERS.has(key));
+  if (unknown !== undefined) return `unknown parameter "${unknown.slice(0, 40)}": use owner, segment, band and limit`;
+  const owner = query.get("owner");
+  const segment = query.get("segment");
+  const band = query.get("band");
+  const limitText = query.get("limit");
+  const limit = limitText === null ? QUEUE_LIMIT : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_QUEUE_LIMIT)
+    return `limit must be a whole number from 1 to ${MAX_QUEUE_LIMIT}`;
+  if (owner !== null && (owner.length === 0 || owner.length > 200)) return "owner must be 1 to 200 characters";
+  if (segment !== null && !/^[a-z][a-z0-9_]{0,62}$/.test(segment))
+    return "segment must be a segment name such as at_risk";
+  if (band !== null && !isScoreBand(band)) return `band must be one of ${SCORE_BANDS.join(", ")}`;
+  return {
+    ...(owner === null ? {} : { owner }),
+    ...(segment === null ? {} : { segment }),
+    ...(band === null || !isScoreBand(band) ? {} : { band }),
+    limit,
+  };
 }
 
 /** The period of GET /v1/reports: `from`, `to` (dates or ISO times) and `playbook`, or what is wrong with them. */
@@ -173,6 +208,22 @@ export function createApiServer(options: ApiOptions): Server {
       const period = reportPeriod(url.searchParams);
       if (typeof period === "string") throw new HttpError(400, period);
       return send(res, 200, await revenueReport(options.facts, period));
+    }
+    if (url.pathname === "/v1/queue") {
+      if (method !== "GET") throw new HttpError(405, "use GET");
+      if (options.queue === undefined) throw new HttpError(404, "this process ranks no queue");
+      const filters = queueFilters(url.searchParams);
+      if (typeof filters === "string") throw new HttpError(400, filters);
+      try {
+        return send(res, 200, await options.queue(filters));
+      } catch (error) {
+        if (error instanceof QueueRefused)
+          throw new HttpError(
+            error.reason === "bad_filter" ? 400 : error.reason === "not_ready" ? 503 : 409,
+            error.message,
+          );
+        throw error;
+      }
     }
     if (url.pathname === "/v1/deployments" || url.pathname.startsWith("/v1/playbooks/"))
       return deploymentRoutes(req, res, url, method, options.deployments);

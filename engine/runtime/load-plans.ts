@@ -6,6 +6,8 @@ import { formatDiagnostic } from "../diagnostics/format-diagnostic.js";
 import { findPlaybookFiles, validateFiles } from "../validate/validate-files.js";
 import { DEFAULT_POLICY, type AccountPolicy } from "../validate/validate-policy.js";
 import type { Routing } from "../journey/route-action.js";
+import type { ScorecardNode } from "../ast/scorecard.js";
+import { compileScorecard } from "../compile/compile-scorecard.js";
 import type { PlaybookSource } from "../messages/deployment-messages.js";
 
 /** Thrown when the playbooks to run do not validate; the message holds every diagnostic. */
@@ -20,12 +22,23 @@ export interface LoadedPlaybooks {
   readonly policy: AccountPolicy;
 }
 
-/** The account policy with the destinations file's routing: both hold for every play of the set. */
-function withRouting(policy: AccountPolicy, routing: Routing | undefined): AccountPolicy {
-  return routing === undefined ? policy : { ...policy, routing };
+/**
+ * The account policy with the destinations file's routing and the compiled scorecard: all three
+ * hold for every play of the set, so they deploy with it.
+ */
+function withRoutingAndScorecard(
+  policy: AccountPolicy,
+  routing: Routing | undefined,
+  scorecard: ScorecardNode | undefined,
+): AccountPolicy {
+  return {
+    ...policy,
+    ...(routing === undefined ? {} : { routing }),
+    ...(scorecard === undefined ? {} : { scorecard: compileScorecard(scorecard) }),
+  };
 }
 
-/** Validates and compiles every playbook (and policy.yaml) under a folder; throws PlaybookLoadError on any error. */
+/** Validates and compiles a folder's playbooks, policy, destinations and scorecard; throws PlaybookLoadError on any error. */
 export function loadPlaybooks(dir: string): LoadedPlaybooks {
   const results = validateFiles(findPlaybookFiles([dir]));
   const diagnostics = results.flatMap((r) => r.diagnostics);
@@ -48,9 +61,10 @@ export function loadPlaybooks(dir: string): LoadedPlaybooks {
   return {
     plans: compiled.map((c) => c.plan),
     sources: compiled.map((c) => c.source),
-    policy: withRouting(
+    policy: withRoutingAndScorecard(
       results.find((r) => r.policy !== undefined)?.policy ?? DEFAULT_POLICY,
       results.find((r) => r.routing !== undefined)?.routing,
+      results.find((r) => r.scorecard !== undefined)?.scorecard,
     ),
   };
 }

@@ -23,7 +23,9 @@ export async function registerSearchAttributes(
       key.name,
       key.type === SearchAttributeType.KEYWORD_LIST
         ? IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST
-        : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        : key.type === SearchAttributeType.INT
+          ? IndexedValueType.INDEXED_VALUE_TYPE_INT
+          : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
     ]),
   );
   await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });

@@ -111,10 +111,11 @@ export async function planDeploy(
     const old = (await deployments.bodies(running)).plans;
     migrations[change.playbook] = await countMigrations(client, old, next);
   }
-  const { routing: deployedRouting, ...deployedPolicy } = current?.set.policy ?? {};
-  const { routing, ...policy } = folder.policy;
+  const { routing: deployedRouting, scorecard: deployedScorecard, ...deployedPolicy } = current?.set.policy ?? {};
+  const { routing, scorecard, ...policy } = folder.policy;
   const policyChanged = current !== undefined && canonicalJson(deployedPolicy) !== canonicalJson(policy);
   const destinationsChanged = current !== undefined && canonicalJson(deployedRouting) !== canonicalJson(routing);
+  const scorecardChanged = current !== undefined && canonicalJson(deployedScorecard) !== canonicalJson(scorecard);
   return {
     ...(current === undefined ? {} : { current }),
     changes,
@@ -122,6 +123,7 @@ export async function planDeploy(
     migrations,
     policyChanged,
     destinationsChanged,
+    ...(scorecardChanged ? { scorecardChanged } : {}),
   };
 }
 

@@ -8,12 +8,14 @@ import type { Client } from "@temporalio/client";
 import { TestWorkflowEnvironment } from "@temporalio/testing";
 import type { NativeConnection, Worker } from "@temporalio/worker";
 import type { Logger } from "pino";
+import { allFactSinks, factFileSink } from "../analytics/fact-events.js";
 import { FactStore } from "../analytics/fact-store.js";
 import type { PlanSetRef } from "../messages/account-messages.js";
 import { SEARCH_ATTRIBUTES } from "../messages/search-attributes.js";
 import type { RuntimeConfig } from "./config.js";
 import { connectClient, connectWorker } from "./connect.js";
 import { createApiServer } from "./http-api.js";
+import { AccountQueue } from "./account-queue.js";
 import type { ApiTokens } from "./bearer-auth.js";
 import { isLoopback } from "./is-loopback.js";
 import { resolveApiTokens } from "./resolve-api-tokens.js";
@@ -83,8 +85,13 @@ function startApi(
   facts?: FactStore,
 ): Server {
   let ready = false;
+  const queue = new AccountQueue(client, config.taskQueue, () => {
+    const set = plans.setIfLoaded;
+    return set === undefined ? undefined : { plans: plans.plans, policy: set.policy };
+  });
   return createApiServer({
     ...(facts === undefined ? {} : { facts }),
+    queue: (filters) => queue.rank(filters),
     accounts: new AccountClient(client, config.taskQueue, () => plans.setIfLoaded),
     deployments: new DeploymentsClient(client, config.taskQueue),
     logger,
@@ -117,7 +124,7 @@ async function startWorker(
 ): Promise<FleetWorker> {
   const registry = new PlanRegistry();
   const deployments = new DeploymentsClient(client, config.taskQueue);
-  const facts = config.factsDb === undefined ? undefined : await openFacts(config.factsDb);
+  const facts = config.factsDb === undefined ? undefined : await openFacts(config, logger);
   // The identity the worker polls with, which `playloop deploy` finds among the queue's pollers.
   const identity = `${process.pid}@${hostname()}`;
   const follower = new DeploymentFollower(deployments, registry, logger, identity);
@@ -130,13 +137,17 @@ async function startWorker(
     workflowBundle: await bundleJourneyWorkflows(),
     announce: (set: PlanSetRef) => announcePlanSet(client, config.namespace, config.taskQueue, set),
   };
+  const factSink = allFactSinks([
+    ...(facts === undefined ? [] : [facts]),
+    ...(config.factsFile === undefined ? [] : [factFileSink(config.factsFile)]),
+  ]);
   const worker = await createJourneyWorker({
     ...common,
     sinks: sinksFromConfig(config),
     destinationSink: destinationSinks(config),
     catchUp: (hint) => follower.catchUp(hint),
     maxCachedWorkflows: config.maxCachedWorkflows,
-    ...(facts === undefined ? {} : { facts }),
+    ...(factSink === undefined ? {} : { facts: factSink }),
   });
   return {
     worker,
@@ -148,13 +159,25 @@ async function startWorker(
   };
 }
 
-/** Opens the analytics database for writing, saying what to do when another process has it. */
-async function openFacts(path: string): Promise<FactStore> {
+/**
+ * Opens the analytics database for writing. When another process has the default file (a second
+ * worker on the machine), this one runs without it and says so; a file named by PLAYLOOP_FACTS_DB
+ * that cannot be opened stops the worker with what to do.
+ */
+async function openFacts(config: RuntimeConfig, logger: Logger): Promise<FactStore | undefined> {
+  const path = config.factsDb ?? "";
   mkdirSync(dirname(path), { recursive: true });
   try {
     return await FactStore.open(path);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    if (config.factsDbIsDefault === true && /lock/i.test(message)) {
+      logger.warn(
+        { path },
+        "the analytics database is open in another process: this worker stores no facts (set PLAYLOOP_FACTS_FILE to send them to a file a warehouse loads)",
+      );
+      return undefined;
+    }
     throw new Error(
       `cannot open the analytics database ${path}: ${message}. One worker process writes it; give other workers PLAYLOOP_FACTS_DB=off (or a file of their own)`,
       { cause: error },

@@ -4,6 +4,7 @@
 // rules over a whole CRM export at once: plain data in, a report out, no Temporal, no clock.
 import type { CompiledPlan, PlanCondition, PlanTrigger } from "../compile/plan.js";
 import { entryTriggerWait, ruleContext } from "../journey/detect.js";
+import { scoreAccount, scoreFields } from "../journey/expansion-score.js";
 import { isHeldOut } from "../journey/holdout.js";
 import type { AccountSnapshot } from "../journey/journey-types.js";
 import { compileRule } from "../rules/compile-rule.js";
@@ -147,6 +148,8 @@ export interface Verdict {
   /** Whether the entry trigger holds on the account as it is (true when the journey has none). */
   readonly fires: boolean;
   readonly reason: string;
+  /** The entry trigger that holds on the account as it is, when one does. */
+  readonly trigger?: string;
 }
 
 /** The first entry trigger that holds on the account as it is, leaving out those that read the event. */
@@ -178,8 +181,15 @@ export function playVerdicts(plan: CompiledPlan): (account: AccountSnapshot, now
     const context = ruleContext(account, now);
     const reason = reasonFor(checks, account, context);
     const enters = checks.entering.has(reason);
-    const fires = checks.triggers === undefined || firingTrigger(checks, context) !== undefined;
-    return { enters, eligible: enters || reason === checks.noTrigger, fires, reason };
+    const firing = checks.triggers === undefined ? undefined : firingTrigger(checks, context);
+    const fires = checks.triggers === undefined || firing !== undefined;
+    return {
+      enters,
+      eligible: enters || reason === checks.noTrigger,
+      fires,
+      reason,
+      ...(firing === undefined ? {} : { trigger: firing.name }),
+    };
   };
 }
 
@@ -248,10 +258,16 @@ export function previewPlays(options: {
   let contested = 0;
   let accounts = 0;
   const now = new Date(options.now).toISOString();
+  const scorecard = options.policy.scorecard;
   for (const account of options.accounts) {
     accounts++;
-    // What ruleContext(account, now) gives, with the clock's text built once for the export.
-    const context = { ...account, now };
+    // What ruleContext(account, now) gives, with the clock's text built once for the export, and
+    // the account's score (`score.<name>`) when a scorecard is deployed.
+    const context = {
+      ...account,
+      now,
+      ...(scorecard === undefined ? {} : scoreFields(scoreAccount(scorecard, account, options.now))),
+    };
     const contenders: { tally: PlayTally; reason: string }[] = [];
     for (const tally of tallies) {
       tally.accounts++;

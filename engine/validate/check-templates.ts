@@ -8,7 +8,7 @@ import type { DiagnosticCode } from "../diagnostics/codes.js";
 import { didYouMean } from "../diagnostics/suggest.js";
 import type { Span } from "../parse/locate.js";
 import { EVENT_FIELDS, OFFER_FIELDS, PLAYBOOK_FIELDS, SCOPE_ROOTS } from "../template/scope-names.js";
-import accountSchema from "../../schemas/account.schema.json" with { type: "json" };
+import { undeclaredField } from "./undeclared-field.js";
 
 type Report = (code: DiagnosticCode, message: string, span: Span) => void;
 
@@ -21,35 +21,6 @@ const ROOT_FIELDS: Readonly<Record<string, readonly string[]>> = {
 
 /** Properties Liquid offers on any list or string: they are not fields. */
 const LIST_PROPERTIES = new Set(["size", "first", "last"]);
-
-function child(schema: unknown, key: string): unknown {
-  return typeof schema === "object" && schema !== null && Object.hasOwn(schema, key)
-    ? (schema as Record<string, unknown>)[key]
-    : undefined;
-}
-
-/**
- * The first part of `path` the account schema does not declare, with the names it does declare
- * there; undefined when every part is declared, or the path goes where the schema says nothing
- * (a free-form object, a value's own properties).
- */
-function undeclared(
-  path: readonly (string | number)[],
-): { readonly index: number; readonly known: readonly string[] } | undefined {
-  let schema: unknown = accountSchema;
-  for (const [index, segment] of path.entries()) {
-    if (typeof segment === "number" || segment === "first" || segment === "last") {
-      schema = child(schema, "items");
-      continue;
-    }
-    if (segment === "size") return undefined;
-    const properties = child(schema, "properties");
-    if (typeof properties !== "object" || properties === null) return undefined;
-    if (!Object.hasOwn(properties, segment)) return { index, known: Object.keys(properties) };
-    schema = child(properties, segment);
-  }
-  return undefined;
-}
 
 const dotted = (path: readonly (string | number)[]): string => path.join(".");
 
@@ -77,7 +48,7 @@ function checkRead(read: TemplateRead, field: string, experiments: readonly stri
   }
   if (root === "now") return;
   const path = root === "account" ? read.path.slice(1) : read.path;
-  const missing = undeclared(path);
+  const missing = undeclaredField(path);
   if (missing === undefined) return;
   const prefix = path.slice(0, missing.index);
   const candidates = missing.known.map((name) => dotted([...prefix, name]));

@@ -1,5 +1,5 @@
 import type { PlaybookNode } from "../ast/playbook.js";
-import { diagnostic, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { findFiles } from "../parse/find-files.js";
 import { readSource, type SourceFile } from "../parse/source-file.js";
 import { validatePlaybook } from "./validate-playbook.js";
@@ -11,6 +11,8 @@ import {
   type DestinationsResult,
 } from "./validate-destinations.js";
 import { isPolicyFile, validatePolicy, type AccountPolicy } from "./validate-policy.js";
+import type { ScorecardNode } from "../ast/scorecard.js";
+import { checkScoreReads, isScorecardFile, validateScorecard } from "./validate-scorecard.js";
 
 /** One playbook file's outcome: its text (to show source lines), AST when valid, diagnostics. */
 export interface FileResult {
@@ -21,7 +23,16 @@ export interface FileResult {
   readonly policy?: AccountPolicy;
   /** Set for playbooks/destinations.yaml: where actions go. */
   readonly routing?: Routing;
+  /** Set for playbooks/scorecard.yaml: the readiness score (`score.<name>` in conditions). */
+  readonly scorecard?: ScorecardNode;
   readonly diagnostics: readonly Diagnostic[];
+}
+
+/** A result with more diagnostics; a playbook with an error among them is not used. */
+function withDiagnostics(result: FileResult, more: readonly Diagnostic[]): FileResult {
+  const diagnostics = sortDiagnostics([...result.diagnostics, ...more]);
+  if (!hasErrors(more)) return { ...result, diagnostics };
+  return { file: result.file, source: result.source, diagnostics };
 }
 
 /**
@@ -38,8 +49,9 @@ export function findPlaybookFiles(paths: readonly string[]): string[] {
 }
 
 /**
- * Validates playbook files (and a policy.yaml and a destinations.yaml) together: each on its own,
- * then playbook ids unique across them and step routes naming steps they have.
+ * Validates playbook files (and a policy.yaml, a destinations.yaml and a scorecard.yaml) together:
+ * each on its own, then playbook ids unique across them, step routes naming steps they have and
+ * `score.<name>` naming the scorecard.
  */
 export function validateFiles(files: readonly string[]): FileResult[] {
   let destinations: { readonly index: number; readonly checked: DestinationsResult } | undefined;
@@ -47,6 +59,7 @@ export function validateFiles(files: readonly string[]): FileResult[] {
     const { source, diagnostics } = readSource(file);
     if (source === undefined) return { file, diagnostics };
     if (isPolicyFile(file)) return { file, source, ...validatePolicy(source.text, file) };
+    if (isScorecardFile(file)) return { file, source, ...validateScorecard(source.text, file) };
     if (isDestinationsFile(file)) {
       const checked = validateDestinations(source.text, file);
       destinations = { index, checked };
@@ -66,7 +79,10 @@ export function validateFiles(files: readonly string[]): FileResult[] {
       };
   }
   const firstById = new Map<string, PlaybookNode>();
-  return results.map((result) => {
+  const scorecard = results.find((r) => r.scorecard !== undefined)?.scorecard;
+  return results.map((checked) => {
+    const scoreReads = checked.playbook === undefined ? [] : checkScoreReads(checked.playbook, scorecard);
+    const result = scoreReads.length > 0 ? withDiagnostics(checked, scoreReads) : checked;
     const playbook = result.playbook;
     if (playbook === undefined) return result;
     const first = firstById.get(playbook.id);

@@ -1,5 +1,6 @@
 import type { FrequencyCap } from "../ast/playbook.js";
 import type { Routing } from "../journey/route-action.js";
+import type { Scorecard } from "../compile/scorecard.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { locateValue } from "../parse/locate.js";
 import { parsePlaybook } from "../parse/parse-playbook.js";
@@ -33,6 +34,8 @@ export interface AccountPolicy {
   readonly quietHours?: QuietHours;
   /** Where actions go (playbooks/destinations.yaml); every action goes to `default` when absent. */
   readonly routing?: Routing;
+  /** The readiness score (playbooks/scorecard.yaml); absent: no account has a score. */
+  readonly scorecard?: Scorecard;
 }
 
 /** The policy when a project has no policy file: one play at a time, no global offer cap. */

@@ -42,9 +42,11 @@ function eligible(id: string, accountId: string, at = NOW): boolean {
 }
 
 describe("bundled playbooks", () => {
-  it("are exactly the documented ones, the policy and the destinations, all valid without warnings", () => {
+  it("are exactly the documented ones, the policy, the destinations and the scorecard, all valid without warnings", () => {
     const files = readdirSync(`${ROOT}playbooks`).filter((f) => f.endsWith(".yaml"));
-    expect(files.map((f) => f.replace(".yaml", "")).sort()).toEqual([...PLAYBOOK_IDS, "policy", "destinations"].sort());
+    expect(files.map((f) => f.replace(".yaml", "")).sort()).toEqual(
+      [...PLAYBOOK_IDS, "policy", "destinations", "scorecard"].sort(),
+    );
     const results = validateFiles(files.map((f) => `${ROOT}playbooks/${f}`));
     expect(results.flatMap((r) => r.diagnostics)).toEqual([]);
     expect(results.find((r) => r.policy !== undefined)?.policy).toEqual({
@@ -60,6 +62,14 @@ describe("bundled playbooks", () => {
       channels: {},
       default: ["default"],
     });
+    // The readiness score: seven signals whose weights are its points, out of 100.
+    const scorecard = results.find((r) => r.scorecard !== undefined)?.scorecard;
+    expect(scorecard).toMatchObject({
+      name: "expansion",
+      scale: { min: 0, max: 100 },
+      bands: { ready: 70, warming: 40 },
+    });
+    expect(scorecard?.signals.reduce((sum, s) => sum + s.weight, 0)).toBe(100);
   });
 
   it("reports a malformed policy with file:line:col", () => {

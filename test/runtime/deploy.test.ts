@@ -4,19 +4,17 @@ import type { ChildProcess } from "node:child_process";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { rmSync } from "node:fs";
-import { TestWorkflowEnvironment } from "@temporalio/testing";
+import { type TestWorkflowEnvironment } from "@temporalio/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AccountSnapshot } from "../../engine/journey/journey-types.js";
-import { SEARCH_ATTRIBUTES } from "../../engine/messages/search-attributes.js";
 import { AccountClient } from "../../engine/runtime/account-client.js";
 import { DeploymentsClient } from "../../engine/runtime/deployments-client.js";
 import { createApiServer } from "../../engine/runtime/http-api.js";
 import { createLogger } from "../../engine/runtime/logger.js";
 import { PlanRegistry } from "../../engine/runtime/plan-registry.js";
-import { findTemporalCli } from "../../engine/runtime/temporal-binaries.js";
 import { eventually, readRepoFile } from "../helpers.js";
 import { actionLog } from "../workflows/harness.js";
-import { playbookFolder, runCli, startWorkerProcess } from "./cli-processes.js";
+import { devServerEnv, playbookFolder, runCli, startWorkerProcess } from "./cli-processes.js";
 
 const TOKEN = "deploy-test-token-0123456789abcdef";
 let env: TestWorkflowEnvironment;
@@ -49,15 +47,7 @@ const versionOf = async (accounts: AccountClient, id: string): Promise<string | 
   (await accounts.status(id)).plays.find((p) => p.playbookId === "seat-upsell")?.version;
 
 beforeAll(async () => {
-  const cli = findTemporalCli();
-  if (cli === undefined) throw new Error("the Temporal CLI is not installed: run npm install");
-  env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: "existing-path", path: cli },
-      searchAttributes: Object.values(SEARCH_ATTRIBUTES),
-      extraArgs: ["--log-level", "error"],
-    },
-  });
+  env = await devServerEnv();
 }, 120_000);
 
 afterAll(async () => {

@@ -2,11 +2,12 @@
 // search attributes and visibility, signed webhooks with retries, and a worker process killed.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WithStartWorkflowOperation } from "@temporalio/client";
 import type { AddressInfo } from "node:net";
-import { TestWorkflowEnvironment } from "@temporalio/testing";
+import { type TestWorkflowEnvironment } from "@temporalio/testing";
 import type { Worker } from "@temporalio/worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActionEvent } from "../../engine/journey/action-event.js";
@@ -20,17 +21,18 @@ import {
   stateQuery,
   upsertUpdate,
 } from "../../engine/messages/account-messages.js";
+import { FactStore } from "../../engine/analytics/fact-store.js";
+import type { RevenueReport } from "../../engine/analytics/revenue-report.js";
 import { webhookSink } from "../../engine/runtime/action-sinks.js";
 import { createApiServer } from "../../engine/runtime/http-api.js";
 import { AccountClient } from "../../engine/runtime/account-client.js";
 import { ingest } from "../../engine/runtime/ingest/ingest.js";
 import { PlanRegistry } from "../../engine/runtime/plan-registry.js";
 import { createLogger } from "../../engine/runtime/logger.js";
-import { findTemporalCli } from "../../engine/runtime/temporal-binaries.js";
 import { createJourneyWorker } from "../../engine/runtime/worker.js";
 import { capacityPrompt, eventually, ROOT, readRepoFile, signedWith } from "../helpers.js";
 import { actionLog, day, workflowBundle } from "../workflows/harness.js";
-import { playbookFolder, startWorkerProcess as startWorker } from "./cli-processes.js";
+import { devServerEnv, playbookFolder, startWorkerProcess as startWorker } from "./cli-processes.js";
 
 const SECRET = `whsec_${Buffer.from("playloop-test-secret-0123456789").toString("base64")}`;
 const TASK_QUEUE = "playloop-dev-test";
@@ -48,6 +50,7 @@ let running: Promise<void>;
 let api: Server;
 let apiUrl: string;
 let receiver: Server;
+let facts: FactStore;
 const received: Received[] = [];
 const attempts = new Map<string, number>();
 const children: ChildProcess[] = [];
@@ -108,6 +111,27 @@ function startWorkerProcess(
   });
 }
 
+/** Runs the built CLI against the test's Temporal and API; resolves with its exit code and output. */
+function playloop(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, "dist/engine/cli/main.js"), ...args], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: env.address,
+        PLAYLOOP_TASK_QUEUE: TASK_QUEUE,
+        PLAYLOOP_API_URL: apiUrl,
+        PLAYLOOP_API_TOKEN: TOKEN,
+      },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 /** Starts an account workflow that continues as new once its history passes `limit` events. */
 async function startWithHistoryLimit(snapshot: AccountSnapshot, limit: number) {
   await env.client.workflow.executeUpdateWithStart(upsertUpdate, {
@@ -123,15 +147,7 @@ async function startWithHistoryLimit(snapshot: AccountSnapshot, limit: number) {
 }
 
 beforeAll(async () => {
-  const cli = findTemporalCli();
-  if (cli === undefined) throw new Error("no Temporal CLI: run `npm install` (tools/install-temporal.mjs)");
-  env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: "existing-path", path: cli },
-      searchAttributes: Object.values(SEARCH_ATTRIBUTES),
-      extraArgs: ["--log-level", "error"],
-    },
-  });
+  env = await devServerEnv();
   // A webhook receiver that checks signatures, fails each action's first attempt with a 503
   // (Temporal retries it with the same id), and keeps one copy per webhook-id.
   receiver = createServer((req, res) => {
@@ -152,7 +168,9 @@ beforeAll(async () => {
     });
   });
   const receiverPort = await listen(receiver);
+  facts = await FactStore.open(":memory:");
   worker = await createJourneyWorker({
+    facts,
     connection: env.nativeConnection,
     taskQueue: TASK_QUEUE,
     sinks: [webhookSink(`http://127.0.0.1:${receiverPort}/hooks`, SECRET), actionLog().sink],
@@ -165,6 +183,7 @@ beforeAll(async () => {
     logger: createLogger(),
     ready: async () => worker.getState() === "RUNNING",
     tokens: { readWrite: TOKEN },
+    facts,
   });
   apiUrl = `http://127.0.0.1:${await listen(api)}`;
 }, 120_000);
@@ -176,6 +195,7 @@ afterAll(async () => {
   await new Promise((resolve) => api?.close(resolve));
   await new Promise((resolve) => receiver?.close(resolve));
   await env?.teardown();
+  facts?.close();
 }, 60_000);
 
 describe("playloop on the Temporal dev server", () => {
@@ -342,18 +362,7 @@ describe("playloop on the Temporal dev server", () => {
   });
 
   it("ingests the sample CRM export; a second run changes nothing and reports everything unchanged", async () => {
-    const cli = (...args: string[]) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [join(ROOT, "dist/engine/cli/main.js"), "ingest", ...args], {
-          cwd: ROOT,
-          env: { ...process.env, TEMPORAL_ADDRESS: env.address, PLAYLOOP_TASK_QUEUE: TASK_QUEUE },
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-        child.once("exit", (code) => resolve({ code, stdout, stderr }));
-      });
+    const cli = (...args: string[]) => playloop("ingest", ...args);
     const accounts = ["playbooks/samples/crm-accounts.csv", "--mapping", "playbooks/samples/crm-mapping.yaml"];
     const first = await cli(...accounts);
     expect(first.stdout, first.stderr).toContain("crm-accounts.csv: accepted 5, unchanged 0, rejected 0");
@@ -373,6 +382,91 @@ describe("playloop on the Temporal dev server", () => {
     expect(await (await request("GET", "/v1/accounts/crm-001")).json()).toEqual(before);
     expect((before as AccountView).plays).toHaveLength(6);
   }, 120_000);
+
+  it("after ingesting the sample base with a year of dated history, reports its NRR and GRR and each play's funnel", async () => {
+    const accounts = await playloop(
+      "ingest",
+      "playbooks/samples/year-accounts.csv",
+      "--mapping",
+      "playbooks/samples/crm-mapping.yaml",
+    );
+    expect(accounts.stdout, accounts.stderr).toContain("year-accounts.csv: accepted 40, unchanged 0, rejected 0");
+    const history = readRepoFile("playbooks/samples/year-history.ndjson")
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => JSON.parse(line) as { account: string; type: string; at: string; data: { arr?: number } });
+    const events = await playloop("ingest", "playbooks/samples/year-history.ndjson");
+    expect(events.stdout, events.stderr).toContain(`accepted ${history.length}, unchanged 0, rejected 0`);
+
+    // The base worked out from the files: each account's ARR at a time is its latest dated value.
+    const from = "2025-12-01T00:00:00.000Z";
+    const to = "2026-12-01T00:00:00.000Z";
+    const arrAt = (account: string, t: string): number | undefined =>
+      history
+        .filter((e) => e.account === account && e.at <= t && (e.type === "account.churned" || e.data.arr !== undefined))
+        .map((e) => (e.type === "account.churned" ? 0 : (e.data.arr ?? 0)))
+        .at(-1);
+    const ids = [...new Set(history.map((e) => e.account))];
+    const base = ids.flatMap((id) => {
+      const start = arrAt(id, from) ?? 0;
+      return start > 0 ? [{ start, end: arrAt(id, to) ?? 0 }] : [];
+    });
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    const starting = sum(base.map((a) => a.start));
+    const contraction = sum(base.filter((a) => a.end > 0 && a.end < a.start).map((a) => a.start - a.end));
+    const churned = sum(base.filter((a) => a.end === 0).map((a) => a.start));
+    const expected = {
+      accounts: base.length,
+      starting_arr: starting,
+      ending_arr: sum(base.map((a) => a.end)),
+      expansion_arr: sum(base.filter((a) => a.end > a.start).map((a) => a.end - a.start)),
+      contraction_arr: contraction,
+      churned_arr: churned,
+      nrr: sum(base.map((a) => a.end)) / starting,
+      grr: (starting - contraction - churned) / starting,
+    };
+    expect(expected.churned_arr).toBeGreaterThan(0);
+    expect(expected.contraction_arr).toBeGreaterThan(0);
+
+    // Facts reach the database as the accounts take them in: ask until the base is complete.
+    const query = `/v1/reports?from=2025-12-01&to=2026-12-01`;
+    const report = await eventually(
+      async () => {
+        const body = (await (await request("GET", query)).json()) as RevenueReport;
+        return body.base.accounts === expected.accounts && body.base.ending_arr === expected.ending_arr
+          ? body
+          : undefined;
+      },
+      "the year's facts in the report",
+      60_000,
+    );
+    expect(report.base).toEqual({
+      ...expected,
+      nrr: expect.closeTo(expected.nrr, 12),
+      grr: expect.closeTo(expected.grr, 12),
+    });
+    // Twelve months, 2025-12 first.
+    expect(report.months.map((m) => m.month)).toEqual(
+      Array.from({ length: 12 }, (_, i) => new Date(Date.UTC(2025, 11 + i, 1)).toISOString().slice(0, 7)),
+    );
+    expect(report.months.at(-1)?.nrr).toBeCloseTo(expected.nrr, 12);
+    // The history's won deals came before any play proposed them: unattributed.
+    const won = history.filter((e) => e.type === "deal.closed" && (e.data as { outcome?: string }).outcome === "won");
+    expect(report.unattributed.won).toBe(won.length);
+
+    // The CLI prints the same report from the API, and writes the HTML page.
+    const html = join(mkdtempSync(join(tmpdir(), "playloop-report-")), "report.html");
+    const printed = await playloop("report", "--from", "2025-12-01", "--to", "2026-12-01", "--html", html);
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(printed.stdout).toContain(`Base: ${expected.accounts} accounts paying on 2025-12-01`);
+    expect(printed.stdout).toContain(
+      `NRR ${(expected.nrr * 100).toFixed(1)}%   GRR ${(expected.grr * 100).toFixed(1)}%`,
+    );
+    expect(readFileSync(html, "utf8")).toContain('data-chart="months"');
+    const bad = await playloop("report", "--from", "2026-13-01");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--from "2026-13-01"');
+  }, 180_000);
 
   it("rejects malformed export lines with their line numbers and ingests the rest", async () => {
     const summary = await ingest({

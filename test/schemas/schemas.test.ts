@@ -2,7 +2,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { readRepoFile } from "../helpers.js";
 
-const schemas = ["schemas/playbook.schema.json", "schemas/account.schema.json", "schemas/destinations.schema.json", "schemas/scenario.schema.json"].map(
+const schemas = ["schemas/playbook.schema.json", "schemas/account.schema.json", "schemas/destinations.schema.json", "schemas/scenario.schema.json", "schemas/scorecard.schema.json"].map(
   (file) => [file, JSON.parse(readRepoFile(file)) as Record<string, unknown>] as const,
 );
 
@@ -55,6 +55,9 @@ describe("JSON Schemas", () => {
   it("the bundled playbooks point editors at the schema", () => {
     expect(readRepoFile("playbooks/seat-upsell.yaml").split("\n")[0]).toBe(
       "# yaml-language-server: $schema=../schemas/playbook.schema.json",
+    );
+    expect(readRepoFile("playbooks/scorecard.yaml").split("\n")[0]).toBe(
+      "# yaml-language-server: $schema=../schemas/scorecard.schema.json",
     );
   });
 });
