@@ -144,6 +144,8 @@ async function startWorker(options: {
   const child = spawn(process.execPath, [join(ROOT, "dist/engine/cli/main.js"), "worker"], {
     env: {
       ...process.env,
+      // Several workers at once: none keeps the analytics database (one process may hold it).
+      PLAYLOOP_FACTS_DB: "off",
       TEMPORAL_ADDRESS: options.address,
       PLAYLOOP_TASK_QUEUE: options.queue,
       PLAYLOOP_ACTIONS_FILE: options.actionsFile,
@@ -316,12 +318,14 @@ describe("playloop resilience on the Temporal dev server", () => {
     const expected = ids.flatMap((id) => expectedIds(id));
     expect(ids.filter((id) => isHeldOut(PLAYBOOK, id, HOLDOUT)).length).toBeGreaterThan(0);
 
-    // Events flow for about a minute: account n starts at n × 250 ms, gets its event 1-3 s later,
+    // Events flow for about 80 s: account n starts at n × 400 ms, gets its event 1-3 s later,
     // and its date wait ends 5-20 s after that, so timers fire throughout the kills too.
     const started = Date.now();
     const driving = inPool(ids, 12, async (id) => {
       const n = Number(id.slice("res-k-".length));
-      await sleep(Math.max(0, started + n * 250 - Date.now()));
+      // A worker takes about 6 s to start (it bundles the workflows), so ten kills and restarts
+      // take a minute or more: the accounts arrive over 80 s so that actions still flow at the last.
+      await sleep(Math.max(0, started + n * 400 - Date.now()));
       await accounts.upsertAccount(snapshot(id, Date.now() + 6_000 + (n % 16) * 1_000));
       await send(accounts, id, "demo.go");
       await sleep(1_000 + (n % 3) * 1_000);
