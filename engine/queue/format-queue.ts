@@ -44,7 +44,11 @@ function details(row: QueueRow): string[] {
 /** Formats the queue as text. */
 export function formatQueue(report: QueueReport): string {
   const shown = report.rows.length;
-  const head = `queue at ${report.at} by score ${report.scorecard}: ${report.accounts} accounts, ${report.matched} match${report.matched === 1 ? "es" : ""}${shown < report.matched ? `, the first ${shown} listed` : ""}`;
+  const weighed =
+    report.listed === undefined || report.listed === report.accounts
+      ? `${report.accounts} accounts`
+      : `${report.listed} accounts with a score, the ${report.accounts} highest weighed`;
+  const head = `queue at ${report.at} by score ${report.scorecard}: ${weighed}, ${report.matched} match${report.matched === 1 ? "es" : ""}${shown < report.matched ? `, the first ${shown} listed` : ""}`;
   if (shown === 0) return `${head}\n`;
   const rows = textTable([
     ["RANK", "ACCOUNT", "SCORE", "BAND", "OWNER", "NEXT BEST PLAY", "OFFER"],

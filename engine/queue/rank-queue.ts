@@ -60,6 +60,8 @@ export interface QueueReport {
   readonly matched: number;
   readonly filters: QueueFilters;
   readonly rows: readonly QueueRow[];
+  /** From Temporal: the account workflows visibility listed with a score, before `limit` cut the weighing short. */
+  readonly listed?: number;
 }
 
 /** Thrown when there is no queue to rank: no scorecard deployed (or no plan set yet), or a filter names nothing. */
