@@ -3,6 +3,7 @@
 // Chromium (Debian's `chromium`, driven by playwright-core): no errors, no request, charts with a
 // size, funnel bars, monthly points and confidence intervals that match the report.
 // PLAYLOOP_CHROMIUM names another Chromium; PLAYLOOP_REPORT_PNG=/tmp/report.png saves a screenshot (and the page as /tmp/report.html).
+import { addDays, playRunFacts } from "./play-run-facts.js";
 import { existsSync, writeFileSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,13 +14,11 @@ import type { Fact } from "../../engine/journey/account-facts.js";
 
 const FROM = "2026-01-01T00:00:00.000Z";
 const TO = "2027-01-01T00:00:00.000Z";
-const DAY = 86_400_000;
 const EXECUTABLE = process.env.PLAYLOOP_CHROMIUM ?? "/usr/bin/chromium";
 
 const SCRIPT_REASON = '<script>alert("lost")</script>';
 const QUOTED_REASON = 'quiet hours & "VIP" <b>';
 const pad = (i: number): string => String(i).padStart(2, "0");
-const day = (iso: string, days: number): string => new Date(Date.parse(iso) + days * DAY).toISOString();
 
 /** The ARR of an account observed at a time (`churned` adds the churn fact, as the core does). */
 function arr(account: string, at: string, value: number, churned = false): Fact[] {
@@ -27,62 +26,6 @@ function arr(account: string, at: string, value: number, churned = false): Fact[
   return churned
     ? [{ id: `${account}:churn:${at}`, type: "account.churned", account, at, data: {} }, observed]
     : [observed];
-}
-
-/** One account's run of a play, as the core records it. */
-function run(
-  playbook: string,
-  account: string,
-  entered: string,
-  options: {
-    readonly holdout?: boolean;
-    readonly motion: string;
-    readonly engaged?: boolean;
-    readonly proposed?: boolean;
-    readonly deal?: { readonly outcome: "won" | "lost"; readonly amount: number; readonly reason?: string };
-    readonly variant?: string;
-  },
-): Fact[] {
-  const holdout = options.holdout ?? false;
-  const base = { account, playbook, run: 1, holdout };
-  const id = (suffix: string): string => `${account}:${playbook}:1:${suffix}`;
-  const facts: Fact[] = [
-    {
-      ...base,
-      id: id("entered"),
-      type: "play.entered",
-      at: entered,
-      data: { motion: options.motion, attribution_ms: 90 * DAY },
-    },
-  ];
-  if (options.variant !== undefined)
-    facts.push({
-      ...base,
-      id: id("experiment"),
-      type: "experiment.assigned",
-      at: entered,
-      data: { experiment: "subject-line", variant: options.variant },
-    });
-  if (options.engaged === true)
-    facts.push({ ...base, id: id("engaged"), type: "play.engaged", at: day(entered, 1), data: {} });
-  if (options.proposed === true)
-    facts.push({ ...base, id: id("offer"), type: "offer.proposed", at: day(entered, 3), data: { sku: "seats" } });
-  const deal = options.deal;
-  if (deal !== undefined)
-    facts.push({
-      id: `${account}:deal:${playbook}`,
-      type: "deal.closed",
-      account,
-      at: day(entered, 20),
-      // The holdout gets no offers: its deals are not attributed to the play.
-      ...(holdout ? {} : { playbook }),
-      data: {
-        outcome: deal.outcome,
-        amount: deal.amount,
-        ...(deal.reason === undefined ? {} : { reason: deal.reason }),
-      },
-    });
-  return facts;
 }
 
 /** A suppression of a play at an account. */
@@ -115,45 +58,50 @@ function facts(): Fact[] {
   ];
   for (let i = 0; i < 60; i++)
     all.push(
-      ...run("expand-seats", `t-${pad(i)}`, day("2026-02-01T00:00:00.000Z", i), {
+      ...playRunFacts("expand-seats", `t-${pad(i)}`, addDays("2026-02-01T00:00:00.000Z", i), {
         motion: "cross_sell",
         engaged: i < 45,
-        proposed: i < 30,
-        variant: i % 2 === 0 ? "control" : "short-copy",
+        ...(i < 30 ? { offer: "seats" } : {}),
+        experiment: { name: "subject-line", variant: i % 2 === 0 ? "control" : "short-copy" },
         ...(i < 18
-          ? { deal: { outcome: "won" as const, amount: 2_000 + 100 * i } }
+          ? { deal: { day: 20, outcome: "won" as const, amount: 2_000 + 100 * i } }
           : i < 24
-            ? { deal: { outcome: "lost" as const, amount: 0, reason: LOST_REASONS[i - 18] ?? "budget" } }
+            ? { deal: { day: 20, outcome: "lost" as const, amount: 0, reason: LOST_REASONS[i - 18] ?? "budget" } }
             : {}),
       }),
     );
   for (let i = 0; i < 40; i++)
     all.push(
-      ...run("expand-seats", `h-${pad(i)}`, day("2026-02-01T00:00:00.000Z", i), {
+      ...playRunFacts("expand-seats", `h-${pad(i)}`, addDays("2026-02-01T00:00:00.000Z", i), {
         motion: "cross_sell",
         holdout: true,
-        ...(i < 4 ? { deal: { outcome: "won" as const, amount: 1_500 } } : {}),
+        ...(i < 4 ? { deal: { day: 20, outcome: "won" as const, amount: 1_500 } } : {}),
       }),
     );
   for (let i = 0; i < 5; i++)
-    all.push(suppressed("expand-seats", `s-${i}`, day("2026-03-01T00:00:00.000Z", i), "frequency cap", true));
+    all.push(suppressed("expand-seats", `s-${i}`, addDays("2026-03-01T00:00:00.000Z", i), "frequency cap", true));
   for (let i = 0; i < 2; i++)
-    all.push(suppressed("expand-seats", `q-${i}`, day("2026-04-01T00:00:00.000Z", i), QUOTED_REASON, false));
+    all.push(suppressed("expand-seats", `q-${i}`, addDays("2026-04-01T00:00:00.000Z", i), QUOTED_REASON, false));
   for (let i = 0; i < 8; i++)
     all.push(
-      ...run("win-back", `w-${i}`, day("2026-05-01T00:00:00.000Z", i), {
+      ...playRunFacts("win-back", `w-${i}`, addDays("2026-05-01T00:00:00.000Z", i), {
         motion: "retention",
         engaged: i < 4,
-        proposed: i < 2,
+        ...(i < 2 ? { offer: "seats" } : {}),
         ...(i === 0
-          ? { deal: { outcome: "won" as const, amount: 5_000 } }
+          ? { deal: { day: 20, outcome: "won" as const, amount: 5_000 } }
           : i === 1
-            ? { deal: { outcome: "lost" as const, amount: 0, reason: "went with a competitor" } }
+            ? { deal: { day: 20, outcome: "lost" as const, amount: 0, reason: "went with a competitor" } }
             : {}),
       }),
     );
   for (let i = 0; i < 3; i++)
-    all.push(...run("win-back", `wh-${i}`, day("2026-05-01T00:00:00.000Z", i), { motion: "retention", holdout: true }));
+    all.push(
+      ...playRunFacts("win-back", `wh-${i}`, addDays("2026-05-01T00:00:00.000Z", i), {
+        motion: "retention",
+        holdout: true,
+      }),
+    );
   return all;
 }
 

@@ -1,5 +1,6 @@
 // Each play's funnel, deals and lift over the holdout, from facts made here, against values worked
 // out by hand and by SciPy (scipy.stats.ttest_ind(equal_var=False) and the normal distribution).
+import { playRunFacts } from "./play-run-facts.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FactStore } from "../../engine/analytics/fact-store.js";
 import { formatReport } from "../../engine/analytics/format-report.js";
@@ -43,60 +44,6 @@ describe("lift statistics", () => {
   });
 });
 
-/** The facts of one account's run of a play, as the core records them. */
-function run(
-  playbook: string,
-  account: string,
-  options: {
-    holdout?: boolean;
-    motion?: string;
-    engaged?: boolean;
-    offer?: string;
-    deal?: { day: number; outcome: "won" | "lost"; amount?: number; reason?: string; sku?: string };
-    variant?: string;
-  },
-): Fact[] {
-  const base = { account, playbook, run: 1, holdout: options.holdout ?? false };
-  const id = (suffix: string) => `${account}:${playbook}:1:${suffix}`;
-  const facts: Fact[] = [
-    {
-      ...base,
-      id: id("entered"),
-      type: "play.entered",
-      at: at(0),
-      data: { motion: options.motion ?? "upsell", attribution_ms: 90 * DAY },
-    },
-  ];
-  if (options.variant !== undefined)
-    facts.push({
-      ...base,
-      id: id("experiment"),
-      type: "experiment.assigned",
-      at: at(0),
-      data: { experiment: "prompt", variant: options.variant },
-    });
-  if (options.engaged === true) facts.push({ ...base, id: id("engaged"), type: "play.engaged", at: at(1), data: {} });
-  if (options.offer !== undefined)
-    facts.push({ ...base, id: id("offer"), type: "offer.proposed", at: at(5), data: { sku: options.offer } });
-  const deal = options.deal;
-  if (deal !== undefined)
-    facts.push({
-      id: `${account}:deal:${playbook}`,
-      type: "deal.closed",
-      account,
-      at: at(deal.day),
-      // The holdout gets no offer, so its deals are attributed to no play.
-      ...(options.holdout === true ? {} : { playbook }),
-      data: {
-        outcome: deal.outcome,
-        amount: deal.amount ?? 0,
-        ...(deal.sku === undefined ? {} : { sku: deal.sku }),
-        ...(deal.reason === undefined ? {} : { reason: deal.reason }),
-      },
-    });
-  return facts;
-}
-
 const n = (count: number, make: (i: number) => Fact[]): Fact[] =>
   Array.from({ length: count }, (_, i) => make(i)).flat();
 
@@ -115,7 +62,7 @@ describe("a play's report", () => {
       // seat-upsell: 40 treated (all engaged, 30 offered: 12 won at 3,000 on day 10 + i, 6 lost),
       // 40 held out (4 won 3,000 on their own).
       ...n(40, (i) =>
-        run("seat-upsell", `t${i}`, {
+        playRunFacts("seat-upsell", `t${i}`, at(0), {
           engaged: true,
           ...(i < 30 ? { offer: "seats" } : {}),
           ...(i < 12
@@ -123,18 +70,18 @@ describe("a play's report", () => {
             : i < 18
               ? { deal: { day: 20, outcome: "lost", reason: i < 16 ? "budget" : "timing" } }
               : {}),
-          variant: i % 2 === 0 ? "roi_first" : "control",
+          experiment: { name: "prompt", variant: i % 2 === 0 ? "roi_first" : "control" },
         }),
       ),
       ...n(40, (i) =>
-        run("seat-upsell", `h${i}`, {
+        playRunFacts("seat-upsell", `h${i}`, at(0), {
           holdout: true,
           ...(i < 4 ? { deal: { day: 30, outcome: "won", amount: 3000 } } : {}),
         }),
       ),
       // cross-sell: 5 accounts, 4 engaged and offered, 2 bought the offered sku: too few for a lift.
       ...n(5, (i) =>
-        run("dept-cross-sell", `x${i}`, {
+        playRunFacts("dept-cross-sell", `x${i}`, at(0), {
           motion: "cross_sell",
           engaged: i < 4,
           ...(i < 4 ? { offer: "analytics" } : {}),
