@@ -1,5 +1,5 @@
 // npm run bench:rollout [-- --accounts N --concurrency K --cache C --dynamic-config KEY=VALUE ...
-//                         --phases rollout,pause,resume]
+//                         --phases rollout,pause,resume --deadline SECONDS --facts on|off]
 //
 // How fast a change reaches every account: one embedded Temporal dev server (SQLite in a file with
 // a write-ahead log, as `playloop dev` runs it) and one `playloop worker` child process (the CLI as
@@ -34,11 +34,17 @@
 // `--phases` runs some of 2-4, always in that order (resume needs pause). The results file is written after
 // ingest and after every phase, so a long run cut short keeps what it measured.
 //
-// Prints a table and writes bench/results/rollout-<N>.json (with --cache or --dynamic-config, their
-// values are added to the name); bench/results/latest.json is left alone.
+// `--deadline` is how long each phase may take (N/25 seconds, at least 120, unless given). `--facts
+// off` runs the worker without its analytics database (PLAYLOOP_FACTS_DB=off): the rollout itself
+// records no facts, but every ingested account does, which halves the ingest rate here.
+//
+// Prints a table and writes bench/results/rollout-<N>.json (with --cache, --dynamic-config or
+// --facts off, their values are added to the name), and beside it a .progress.txt with every
+// progress line as it is printed; bench/results/latest.json is left alone.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import {
   accessSync,
+  appendFileSync,
   constants,
   copyFileSync,
   existsSync,
@@ -87,6 +93,8 @@ const { values } = parseArgs({
     cache: { type: "string" },
     "dynamic-config": { type: "string", multiple: true, default: [] },
     phases: { type: "string", default: "rollout,pause,resume" },
+    deadline: { type: "string" },
+    facts: { type: "string", default: "on" },
   },
 });
 const N = Number(values.accounts);
@@ -97,11 +105,19 @@ const PHASES = values.phases.split(",").map((name) => name.trim());
 const QUEUE = "playloop-rollout-bench";
 const PLAYBOOK = "seat-upsell";
 const POLL_MS = 500;
-/** How long each phase may take: twice what N signals take at the dev server's default 50 per second. */
-const DEADLINE_MS = Math.max(120_000, (N / 25) * 1000);
+/** How long each phase may take: by default twice what N signals take at the dev server's default 50 per second. */
+const DEADLINE_MS = values.deadline === undefined ? Math.max(120_000, (N / 25) * 1000) : Number(values.deadline) * 1000;
+const FACTS = values.facts;
 const MAIN = fileURLToPath(new URL("../engine/cli/main.js", import.meta.url));
 
 const since = (started: number): number => (Date.now() - started) / 1000;
+/** Where progress lines go besides the console (set once the results file is named). */
+let progressFile: string | undefined;
+/** Prints a progress line and appends it to the progress file, so a run cut short keeps its course. */
+function say(line: string): void {
+  console.log(line);
+  if (progressFile !== undefined) appendFileSync(progressFile, `${line}\n`);
+}
 const short = (version: string): string => version.replace(/^sha256:/, "").slice(0, 8);
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -198,6 +214,7 @@ async function startWorker(address: string, root: string, playbooks: string): Pr
       PLAYLOOP_DATA_DIR: join(root, "data"),
       PLAYLOOP_ACTOR: "bench",
       ...(CACHE === undefined ? {} : { PLAYLOOP_MAX_CACHED_WORKFLOWS: CACHE }),
+      ...(FACTS === "off" ? { PLAYLOOP_FACTS_DB: "off" } : {}),
     },
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -295,9 +312,7 @@ async function untilAll(
           // ingest): note it and ask again at the next poll rather than lose the run.
           failedPolls++;
           if (failedPolls <= 5 || failedPolls % 100 === 0)
-            console.log(
-              `    ${label}: visibility count failed (${failedPolls} so far), asking again: ${message(error)}`,
-            );
+            say(`    ${label}: visibility count failed (${failedPolls} so far), asking again: ${message(error)}`);
           return;
         }
         const at = since(started);
@@ -310,7 +325,7 @@ async function untilAll(
     if (Date.now() - said >= 10_000 && pending.size > 0) {
       said = Date.now();
       const progress = [...pending].map((name) => `${moved[name]} of ${N} ${targets[name]?.where}`).join("; ");
-      console.log(`    ${label} ${since(started).toFixed(0)} s: ${progress}`);
+      say(`    ${label} ${since(started).toFixed(0)} s: ${progress}`);
     }
     await sleep(Math.max(0, POLL_MS - (Date.now() - tick)));
   }
@@ -422,9 +437,7 @@ async function workersServing(deployments: DeploymentsClient, deployment: Deploy
       return { ...rollout, at: rollout.lagging.length === 0 ? since(started) : null };
     } catch (error) {
       if (Date.now() - started >= DEADLINE_MS) throw error;
-      console.log(
-        `    ${label} ${since(started).toFixed(0)} s: which set the worker serves: ${message(error)}; asking again`,
-      );
+      say(`    ${label} ${since(started).toFixed(0)} s: which set the worker serves: ${message(error)}; asking again`);
       await sleep(1000);
     }
 }
@@ -436,7 +449,7 @@ async function phase(
   change: () => Promise<DeployOutcome>,
   accounts: (deployment: Deployment) => Target,
 ): Promise<PhaseFigures> {
-  console.log(`  ${label} ...`);
+  say(`  ${label} ...`);
   const started = Date.now();
   const { recorded, deployment, rollout, reached } = await cpu.during(async () => {
     const { deployment, changed } = await change();
@@ -462,12 +475,12 @@ async function phase(
     accounts: reached.accounts as TargetFigures,
     onSet: reached.onSet as TargetFigures,
     batch: await batchJobs(env, deployment.set, started).catch((error: unknown) => {
-      console.log(`    ${label}: cannot describe the batch operation: ${message(error)}`);
+      say(`    ${label}: cannot describe the batch operation: ${message(error)}`);
       return [];
     }),
     cpu: cpu.take(),
   };
-  console.log(`    ${label}: ${phaseLine(figures)}`);
+  say(`    ${label}: ${phaseLine(figures)}`);
   return figures;
 }
 
@@ -553,12 +566,12 @@ interface Versions {
 }
 
 async function ingest(bench: Bench, initial: Deployment, from: string): Promise<IngestFigures> {
-  console.log(`  ingest: ${N} accounts, ${K} at a time ...`);
+  say(`  ingest: ${N} accounts, ${K} at a time ...`);
   const accounts = new AccountClient(bench.env.client, QUEUE);
   const now = Date.now();
   const seconds = await bench.cpu.during(() => pool(N, (i) => accounts.upsertAccount(benchAccount(i, now)), K));
   const cpu = bench.cpu.take();
-  console.log(`    ingest: ${rate(N / seconds)} accounts/s`);
+  say(`    ingest: ${rate(N / seconds)} accounts/s`);
   const settled = Date.now();
   const visible = await untilAll(
     bench.env.client,
@@ -578,6 +591,9 @@ async function run(): Promise<void> {
   if (!Number.isInteger(N) || N < 1 || !Number.isInteger(K) || K < 1)
     throw new SetupError("--accounts and --concurrency take whole numbers above 0");
   if (CACHE !== undefined && !/^\d+$/.test(CACHE)) throw new SetupError("--cache takes a whole number");
+  if (values.deadline !== undefined && !/^[1-9]\d*$/.test(values.deadline))
+    throw new SetupError("--deadline takes a whole number of seconds above 0");
+  if (FACTS !== "on" && FACTS !== "off") throw new SetupError(`--facts takes on or off, not "${FACTS}"`);
   const known = ["rollout", "pause", "resume"];
   if (PHASES.some((name) => !known.includes(name)) || new Set(PHASES).size !== PHASES.length)
     throw new SetupError(`--phases takes some of ${known.join(",")}, each once, not "${values.phases}"`);
@@ -611,10 +627,16 @@ async function run(): Promise<void> {
   const bench: Bench = { env, deployments, cpu };
 
   const serverVersion = execFileSync(cli, ["--version"], { encoding: "utf8" }).trim();
-  const extras = [...(CACHE === undefined ? [] : [`cache-${CACHE}`]), ...DYNAMIC_CONFIG];
+  const extras = [
+    ...(CACHE === undefined ? [] : [`cache-${CACHE}`]),
+    ...DYNAMIC_CONFIG,
+    ...(FACTS === "off" ? ["facts-off"] : []),
+  ];
   const suffix = extras.length === 0 ? "" : `-${extras.join("-").replace(/[^\w.-]+/g, "_")}`;
   const file = join(projectRoot(), "bench", "results", `rollout-${N}${suffix}.json`);
   mkdirSync(join(projectRoot(), "bench", "results"), { recursive: true });
+  progressFile = file.replace(/\.json$/, ".progress.txt");
+  writeFileSync(progressFile, "");
   const phases: Record<string, PhaseFigures> = {};
   /** Writes what is measured so far; `complete` false says the run has phases to go. */
   const save = async (ingested: IngestFigures, complete: boolean, extra: Record<string, unknown> = {}) => {
@@ -628,6 +650,7 @@ async function run(): Promise<void> {
         temporal: serverVersion,
         dynamic_config: DYNAMIC_CONFIG,
         cache: CACHE === undefined ? "sdk default" : Number(CACHE),
+        facts: FACTS,
         workers: 1,
         poll_ms: POLL_MS,
         deadline_s: DEADLINE_MS / 1000,
