@@ -67,39 +67,70 @@ export class FactStore {
     return next;
   }
 
-  /** Stores facts not stored yet (by id); returns how many were new. */
+  /** Facts handed to `record` that wait for the next transaction, each call with its promise. */
+  private pending: { facts: readonly Fact[]; resolve: (stored: number) => void; reject: (error: unknown) => void }[] =
+    [];
+
+  /**
+   * Stores facts not stored yet (by id); returns how many were new once they are committed. Calls
+   * that arrive while a transaction runs share the next one (a group commit): a worker storing the
+   * facts of many accounts at once pays one commit for all of them, not one each.
+   */
   record(facts: readonly Fact[]): Promise<number> {
-    return this.serial(() => this.insert(facts));
+    if (facts.length === 0) return Promise.resolve(0);
+    return new Promise((resolve, reject) => {
+      this.pending.push({ facts, resolve, reject });
+      if (this.pending.length === 1) void this.serial(() => this.flush());
+    });
   }
 
-  private async insert(facts: readonly Fact[]): Promise<number> {
-    if (facts.length === 0) return 0;
-    const before = await this.countNow();
+  /** Commits every waiting call's facts in one transaction; when it fails, each call alone, so one bad call fails alone. */
+  private async flush(): Promise<void> {
+    const calls = this.pending.splice(0);
+    try {
+      const stored = await this.insert(calls.map((call) => call.facts));
+      calls.forEach((call, index) => call.resolve(stored[index] ?? 0));
+    } catch (error) {
+      if (calls.length === 1) return calls[0]?.reject(error);
+      for (const call of calls)
+        await this.insert([call.facts]).then(([stored]) => call.resolve(stored ?? 0), call.reject);
+    }
+  }
+
+  /** Inserts the groups in one transaction; how many of each group's facts were new. */
+  private async insert(groups: readonly (readonly Fact[])[]): Promise<number[]> {
     const insert = await this.connection.prepare(
       "INSERT INTO facts VALUES ($1, $2, $3, make_timestamp($4::BIGINT * 1000), $5, $6, $7, $8::JSON) ON CONFLICT DO NOTHING",
     );
     await this.connection.run("BEGIN TRANSACTION");
     try {
-      for (const fact of facts) {
-        insert.bindVarchar(1, fact.id);
-        insert.bindVarchar(2, fact.type);
-        insert.bindVarchar(3, fact.account);
-        insert.bindBigInt(4, BigInt(Date.parse(fact.at)));
-        if (fact.playbook === undefined) insert.bindNull(5);
-        else insert.bindVarchar(5, fact.playbook);
-        if (fact.run === undefined) insert.bindNull(6);
-        else insert.bindInteger(6, fact.run);
-        if (fact.holdout === undefined) insert.bindNull(7);
-        else insert.bindBoolean(7, fact.holdout);
-        insert.bindVarchar(8, JSON.stringify(fact.data));
-        await insert.run();
+      const stored: number[] = [];
+      for (const facts of groups) {
+        let count = 0;
+        for (const fact of facts) {
+          const at = Date.parse(fact.at);
+          if (!Number.isFinite(at)) throw new Error(`fact ${fact.id}: "at" is not a time: ${String(fact.at)}`);
+          insert.bindVarchar(1, fact.id);
+          insert.bindVarchar(2, fact.type);
+          insert.bindVarchar(3, fact.account);
+          insert.bindBigInt(4, BigInt(at));
+          if (fact.playbook === undefined) insert.bindNull(5);
+          else insert.bindVarchar(5, fact.playbook);
+          if (fact.run === undefined) insert.bindNull(6);
+          else insert.bindInteger(6, fact.run);
+          if (fact.holdout === undefined) insert.bindNull(7);
+          else insert.bindBoolean(7, fact.holdout);
+          insert.bindVarchar(8, JSON.stringify(fact.data));
+          count += (await insert.run()).rowsChanged;
+        }
+        stored.push(count);
       }
       await this.connection.run("COMMIT");
+      return stored;
     } catch (error) {
       await this.connection.run("ROLLBACK");
       throw error;
     }
-    return (await this.countNow()) - before;
   }
 
   /** How many facts are stored. */
