@@ -1,5 +1,5 @@
 // npm run bench:rollout [-- --accounts N --concurrency K --cache C --dynamic-config KEY=VALUE ...
-//                         --phases rollout,pause,resume --deadline SECONDS --facts on|off]
+//                         --phases rollout,pause,resume --deadline SECONDS --facts on|off --poll SECONDS]
 //
 // How fast a change reaches every account: one embedded Temporal dev server (SQLite in a file with
 // a write-ahead log, as `playloop dev` runs it) and one `playloop worker` child process (the CLI as
@@ -30,6 +30,12 @@
 // the visibility store, written from the server's queues after the workflow task completes
 // (usually well under a second here). The counts are polled every POLL_MS and an account is timed
 // when the count that holds it comes back, so account times are upper bounds by about that much.
+// The counts are not free: each reads the visibility table of the SQLite file the server writes.
+// At 100,000 accounts a poll every 500 ms starved the system it measured: in alternating 30 s
+// windows of one run, polling put the server at 102-112% of a core and the worker at 5-13% (it got
+// almost no workflow tasks); with the bench stopped, the server at 61-62% and the worker at 100%.
+// The interval therefore grows with N (N / 10,000 seconds, at least 0.5 s: 10 s at 100,000
+// accounts, a small part of a rollout that takes most of an hour); `--poll SECONDS` sets it.
 //
 // `--phases` runs some of 2-4, always in that order (resume needs pause). The results file is written after
 // ingest and after every phase, so a long run cut short keeps what it measured.
@@ -95,6 +101,7 @@ const { values } = parseArgs({
     phases: { type: "string", default: "rollout,pause,resume" },
     deadline: { type: "string" },
     facts: { type: "string", default: "on" },
+    poll: { type: "string" },
   },
 });
 const N = Number(values.accounts);
@@ -104,7 +111,8 @@ const CACHE = values.cache;
 const PHASES = values.phases.split(",").map((name) => name.trim());
 const QUEUE = "playloop-rollout-bench";
 const PLAYBOOK = "seat-upsell";
-const POLL_MS = 500;
+/** How often visibility is counted: every N / 10,000 seconds, at least 0.5 s, unless `--poll` says. */
+const POLL_MS = values.poll === undefined ? Math.max(500, N / 10) : Number(values.poll) * 1000;
 /** How long each phase may take: by default twice what N signals take at the dev server's default 50 per second. */
 const DEADLINE_MS = values.deadline === undefined ? Math.max(120_000, (N / 25) * 1000) : Number(values.deadline) * 1000;
 const FACTS = values.facts;
@@ -322,7 +330,8 @@ async function untilAll(
         if (marks[name]?.has(100)) pending.delete(name);
       }),
     );
-    if (Date.now() - said >= 10_000 && pending.size > 0) {
+    // A line every 10 s, or every poll when polls are further apart (give or take the poll's own time).
+    if (Date.now() - said >= Math.max(10_000, POLL_MS) - 250 && pending.size > 0) {
       said = Date.now();
       const progress = [...pending].map((name) => `${moved[name]} of ${N} ${targets[name]?.where}`).join("; ");
       say(`    ${label} ${since(started).toFixed(0)} s: ${progress}`);
@@ -593,6 +602,8 @@ async function run(): Promise<void> {
   if (CACHE !== undefined && !/^\d+$/.test(CACHE)) throw new SetupError("--cache takes a whole number");
   if (values.deadline !== undefined && !/^[1-9]\d*$/.test(values.deadline))
     throw new SetupError("--deadline takes a whole number of seconds above 0");
+  if (values.poll !== undefined && !(Number(values.poll) >= 0.1))
+    throw new SetupError(`--poll takes seconds, 0.1 or more, not "${values.poll}"`);
   if (FACTS !== "on" && FACTS !== "off") throw new SetupError(`--facts takes on or off, not "${FACTS}"`);
   const known = ["rollout", "pause", "resume"];
   if (PHASES.some((name) => !known.includes(name)) || new Set(PHASES).size !== PHASES.length)
